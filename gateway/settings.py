@@ -1,0 +1,121 @@
+"""Settings: environment variables prefixed ``LIENTHONG_`` (and optionally a ``.env`` file).
+
+Create a ``Settings`` object and pass it to ``create_app``; nothing reads the environment at
+import time, so tests build settings directly: ``Settings(database_url=...)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_CLIENT_ID = "demo"
+DEV_CLIENT_SECRET = "demo-secret"
+DEV_WEBHOOK_SECRET = "dev-webhook-secret"
+DEV_PORTAL_PASSWORD = "dev-portal-password"
+DEV_PAYMENT_SECRET = "dev-payment-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIENTHONG_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
+
+    mode: Literal["dev", "production"] = "dev"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    mocks_port: int = 8081
+    var_dir: Path = Path("var")
+    database_url: str = ""  # default: sqlite+aiosqlite:///<var_dir>/lienthong.db
+    gateway_url: str = ""  # default: http://<host>:<port>
+    log_level: str = "INFO"
+    max_body_bytes: int = 1_048_576
+
+    # Callers (provincial systems). Secrets are stored hashed: "client_id" -> scrypt hash.
+    # In dev mode a client "demo" / "demo-secret" with every scope exists.
+    clients_file: Path | None = None
+    token_ttl_seconds: int = 900
+    token_audience: str = "lienthong"
+
+    # National portal (DVCQG)
+    portal_url: str = ""
+    portal_auth_path: str = "/api/auth"
+    portal_integration_path: str = "/api/integration"
+    portal_share_path: str = "/api/share"
+    portal_username: str = "lienthong"
+    portal_password: str = ""
+    portal_dstcode: str = "000.00.00.H56"
+    portal_madonvi: str = "000.00.00.H56"
+    portal_progress_chunk: int = 10
+    portal_ok_error_codes: list[str] = Field(default_factory=lambda: ["0"])
+
+    # National population database, national payment platform
+    population_url: str = ""
+    payment_url: str = ""
+    payment_partner_code: str = "LIENTHONG"
+    payment_secret: str = ""
+
+    # Province webhooks
+    province_webhook_url: str = ""
+    province_webhook_secret: str = ""
+
+    # Exchange pipeline
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    call_budget_seconds: float = 20.0
+    retry_attempts: int = 3
+    breaker_failure_threshold: int = 5
+    breaker_reset_seconds: float = 10.0
+
+    # Outbox
+    outbox_enabled: bool = True
+    outbox_batch_size: int = 200
+    outbox_max_attempts: int = 10
+    outbox_lease_seconds: float = 30.0
+    outbox_poll_seconds: float = 0.2
+    outbox_backoff_base_seconds: float = 1.0
+    outbox_backoff_max_seconds: float = 300.0
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'lienthong.db'}"
+        if not self.gateway_url:
+            self.gateway_url = f"http://{self.host}:{self.port}"
+        if self.mode == "dev":
+            mocks = f"http://127.0.0.1:{self.mocks_port}"
+            self.portal_url = self.portal_url or f"{mocks}/portal"
+            self.population_url = self.population_url or f"{mocks}/population"
+            self.payment_url = self.payment_url or f"{mocks}/payment"
+            self.portal_password = self.portal_password or DEV_PORTAL_PASSWORD
+            self.payment_secret = self.payment_secret or DEV_PAYMENT_SECRET
+            self.province_webhook_secret = self.province_webhook_secret or DEV_WEBHOOK_SECRET
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.mode == "dev"
+
+    def production_problems(self) -> list[str]:
+        """Why production mode must refuse to start (empty when all is well)."""
+        problems = []
+        dev_values = {
+            "portal_password": DEV_PORTAL_PASSWORD,
+            "payment_secret": DEV_PAYMENT_SECRET,
+            "province_webhook_secret": DEV_WEBHOOK_SECRET,
+        }
+        for name, dev_value in dev_values.items():
+            value = getattr(self, name)
+            if not value:
+                problems.append(f"LIENTHONG_{name.upper()} is not set")
+            elif value == dev_value:
+                problems.append(f"LIENTHONG_{name.upper()} is the development default")
+        for name in ("portal_url", "population_url", "payment_url"):
+            if not getattr(self, name):
+                problems.append(f"LIENTHONG_{name.upper()} is not set")
+        if self.clients_file is None:
+            problems.append("LIENTHONG_CLIENTS_FILE is not set (no callers could authenticate)")
+        return problems
