@@ -1,0 +1,24 @@
+"""The services one gateway process holds, built by ``app.create_app`` and kept on
+``app.state.container``. Routes reach them through ``gateway.api.deps``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Any = None  # gateway.store.Database
+    keys: Any = None  # security.keys.KeyStore
+    clients: Any = None  # security.caller_auth.ClientRegistry
+    tokens: Any = None  # security.caller_auth.TokenService
+    exchanges: dict[str, Any] = field(default_factory=dict)  # upstream name -> Exchange
+    portal: Any = None  # adapters.portal.PortalClient
+    population: Any = None  # adapters.population client
+    payment: Any = None  # adapters.payment client
+    services: dict[str, Any] = field(default_factory=dict)  # use cases by name
+    workers: list[Any] = field(default_factory=list)  # background loops started with the app
