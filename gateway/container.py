@@ -12,6 +12,7 @@ from gateway.settings import Settings
 @dataclass
 class Container:
     settings: Settings
+    registry: Any = None  # prometheus_client.CollectorRegistry of this app
     db: Any = None  # gateway.store.Database
     keys: Any = None  # security.keys.KeyStore
     clients: Any = None  # security.caller_auth.ClientRegistry

@@ -1,0 +1,20 @@
+"""Tables (SQLAlchemy Core), one module per area, all on one ``metadata``.
+
+Migrations under ``gateway/store/migrations`` are the source of truth for the schema in a
+database; these definitions must match them (a test compares the two).
+"""
+
+from gateway.store.tables._meta import metadata
+from gateway.store.tables.audit import audit_entries
+from gateway.store.tables.dossiers import dossier_events, dossiers, inbox_dossiers, procedures
+from gateway.store.tables.outbox import outbox
+
+__all__ = [
+    "audit_entries",
+    "dossier_events",
+    "dossiers",
+    "inbox_dossiers",
+    "metadata",
+    "outbox",
+    "procedures",
+]

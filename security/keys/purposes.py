@@ -1,0 +1,117 @@
+"""What each key purpose is for, which algorithm it uses, and how a new key is made.
+
+| purpose           | key                 | certificate | used for                                     |
+|-------------------|---------------------|-------------|----------------------------------------------|
+| ``caller-jwt``    | ECDSA P-256         | no          | ES256 access tokens of provincial callers    |
+| ``wsse``          | RSA-2048            | yes         | WS-Security X.509 signatures of SOAP calls   |
+| ``audit``         | ECDSA P-256         | yes         | signed checkpoints of the audit Merkle tree  |
+| ``at-rest``       | 256-bit AES-GCM key | no          | encryption of stored message bodies          |
+| ``mock-population`` | RSA-2048          | yes         | the mock population database's WS-Security   |
+| ``mock-payment``  | ECDSA P-256         | yes         | the mock payment platform's signatures       |
+
+The mocks have identities of their own so that a gateway trusting its own key by mistake
+cannot pass the tests.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+from security.keys.material import PrivateKey
+
+CALLER_JWT, WSSE, AUDIT, AT_REST = "caller-jwt", "wsse", "audit", "at-rest"
+MOCK_POPULATION, MOCK_PAYMENT = "mock-population", "mock-payment"
+
+
+@dataclass(frozen=True)
+class PurposeSpec:
+    name: str
+    kind: str  # "ec-p256" | "rsa-2048" | "aes-256"
+    algorithm: str  # JOSE name of the signing / encryption algorithm
+    with_certificate: bool
+    required_by_gateway: bool
+    description: str
+
+
+PURPOSES: dict[str, PurposeSpec] = {
+    spec.name: spec
+    for spec in (
+        PurposeSpec(CALLER_JWT, "ec-p256", "ES256", False, True, "caller access tokens"),
+        PurposeSpec(WSSE, "rsa-2048", "RS256", True, True, "WS-Security signing of SOAP"),
+        PurposeSpec(AUDIT, "ec-p256", "ES256", True, True, "audit checkpoint signing"),
+        PurposeSpec(AT_REST, "aes-256", "A256GCM", False, True, "encryption of stored bodies"),
+        PurposeSpec(MOCK_POPULATION, "rsa-2048", "RS256", True, False, "mock population database"),
+        PurposeSpec(MOCK_PAYMENT, "ec-p256", "ES256", True, False, "mock payment platform"),
+    )
+}
+
+CERTIFICATE_LIFETIME = timedelta(days=825)
+
+
+def spec_for(purpose: str) -> PurposeSpec:
+    try:
+        return PURPOSES[purpose]
+    except KeyError:
+        known = ", ".join(PURPOSES)
+        raise ValueError(f"unknown key purpose {purpose!r} (known: {known})") from None
+
+
+def generate_private_key(spec: PurposeSpec) -> PrivateKey:
+    if spec.kind == "ec-p256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if spec.kind == "rsa-2048":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    raise ValueError(f"{spec.name} has no asymmetric key")
+
+
+def generate_secret(spec: PurposeSpec) -> bytes:
+    if spec.kind != "aes-256":
+        raise ValueError(f"{spec.name} has no symmetric key")
+    return os.urandom(32)
+
+
+def self_signed_certificate(
+    spec: PurposeSpec, key: PrivateKey, *, now: datetime, dev: bool
+) -> x509.Certificate:
+    """A self-signed certificate for ``key``; development ones say so in their subject."""
+    label = "Lien thong DEVELOPMENT" if dev else "Lien thong"
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{label} {spec.name}"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lien thong gateway"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        ]
+    )
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))  # tolerate small clock skew of peers
+        .not_valid_after(now + CERTIFICATE_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    return builder.sign(key, hashes.SHA256())
