@@ -1,0 +1,5 @@
+"""Durable, ordered, at-least-once delivery: claim → deliver → ack / retry / dead-letter."""
+
+from gateway.outbox.messages import Handler, Message, Outcome, enqueue
+
+__all__ = ["Handler", "Message", "Outcome", "enqueue"]
