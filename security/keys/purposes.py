@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 from security.keys.material import PrivateKey
@@ -33,8 +33,8 @@ MOCK_POPULATION, MOCK_PAYMENT = "mock-population", "mock-payment"
 @dataclass(frozen=True)
 class PurposeSpec:
     name: str
-    kind: str  # "ec-p256" | "rsa-2048" | "aes-256"
-    algorithm: str  # JOSE name of the signing / encryption algorithm
+    kind: str  # what a new key is: "ec-p256" | "rsa" (2048 bits) | "aes-256"
+    accepts: tuple[str, ...]  # kinds of key that may be loaded for this purpose
     with_certificate: bool
     required_by_gateway: bool
     description: str
@@ -43,14 +43,31 @@ class PurposeSpec:
 PURPOSES: dict[str, PurposeSpec] = {
     spec.name: spec
     for spec in (
-        PurposeSpec(CALLER_JWT, "ec-p256", "ES256", False, True, "caller access tokens"),
-        PurposeSpec(WSSE, "rsa-2048", "RS256", True, True, "WS-Security signing of SOAP"),
-        PurposeSpec(AUDIT, "ec-p256", "ES256", True, True, "audit checkpoint signing"),
-        PurposeSpec(AT_REST, "aes-256", "A256GCM", False, True, "encryption of stored bodies"),
-        PurposeSpec(MOCK_POPULATION, "rsa-2048", "RS256", True, False, "mock population database"),
-        PurposeSpec(MOCK_PAYMENT, "ec-p256", "ES256", True, False, "mock payment platform"),
+        PurposeSpec(CALLER_JWT, "ec-p256", ("ec-p256",), False, True, "caller access tokens"),
+        PurposeSpec(WSSE, "rsa", ("rsa",), True, True, "WS-Security signing of SOAP"),
+        PurposeSpec(AUDIT, "ec-p256", ("ec-p256", "ed25519"), True, True, "audit checkpoints"),
+        PurposeSpec(AT_REST, "aes-256", ("aes-256",), False, True, "encryption of stored bodies"),
+        PurposeSpec(MOCK_POPULATION, "rsa", ("rsa",), True, False, "mock population database"),
+        PurposeSpec(MOCK_PAYMENT, "ec-p256", ("ec-p256",), True, False, "mock payment platform"),
     )
 }
+
+# JOSE names of the algorithm each kind of key is used with.
+ALGORITHMS = {"ec-p256": "ES256", "rsa": "RS256", "ed25519": "EdDSA", "aes-256": "A256GCM"}
+MIN_RSA_BITS = 2048
+
+
+def key_kind(key: PrivateKey) -> str:
+    """The kind of an asymmetric key ("ec-p256", "rsa", "ed25519"), or a description of
+    what it is when it is none of them."""
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return "ec-p256" if isinstance(key.curve, ec.SECP256R1) else f"ec-{key.curve.name}"
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "rsa" if key.key_size >= MIN_RSA_BITS else f"rsa-{key.key_size} (too short)"
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "ed25519"
+    return type(key).__name__
+
 
 CERTIFICATE_LIFETIME = timedelta(days=825)
 
@@ -66,8 +83,8 @@ def spec_for(purpose: str) -> PurposeSpec:
 def generate_private_key(spec: PurposeSpec) -> PrivateKey:
     if spec.kind == "ec-p256":
         return ec.generate_private_key(ec.SECP256R1())
-    if spec.kind == "rsa-2048":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if spec.kind == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
     raise ValueError(f"{spec.name} has no asymmetric key")
 
 
@@ -114,4 +131,6 @@ def self_signed_certificate(
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
-    return builder.sign(key, hashes.SHA256())
+    # Ed25519 signs without a separate hash algorithm.
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    return builder.sign(key, algorithm)
