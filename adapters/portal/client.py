@@ -1,0 +1,195 @@
+"""The DVCQG portal client (DVCQG integration guide v1.4): look up, push and read dossiers
+and procedures, every call through the exchange pipeline.
+
+Writes go to ``{base}{integration_path}``, reads to ``{base}{share_path}``; the session key and
+``dstcode`` header are added by ``DvcqgSessionAuth``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+
+from adapters._exchange import CallContext, Exchange, Operation, OutboundRequest
+from adapters.portal.errors import DossierAlreadyExists, check_reply
+from adapters.portal.mapping import (
+    PortalDossier,
+    ProgressStep,
+    dossier_from_wire,
+    dossier_to_wire,
+    procedure_from_wire,
+)
+from adapters.portal.wire import (
+    DossierWire,
+    PortalReply,
+    ProcedureCodeWire,
+    ProcedureWire,
+    envelope,
+    parse_reply,
+)
+
+
+@dataclass(frozen=True)
+class DossierSync:
+    """A dossier to push with ``DongBoHoSoMC``. ``exists``: whether the portal already holds
+    it (``isUpdating``), or ``None`` to ask the portal first (``TraCuuHoSo``)."""
+
+    code: str
+    dossier: Mapping[str, Any]
+    exists: bool | None = None
+
+
+SyncAction = Literal["created", "updated"]
+
+
+class PortalClient:
+    def __init__(
+        self,
+        *,
+        exchange: Exchange,
+        base_url: str,
+        integration_path: str,
+        share_path: str,
+        madonvi: str,
+        progress_chunk: int,
+        ok_error_codes: Collection[str] = ("0",),
+    ) -> None:
+        if progress_chunk < 1:
+            raise ValueError("progress_chunk must be at least 1")
+        self.exchange = exchange
+        self._integration_url = base_url.rstrip("/") + integration_path
+        self._share_url = base_url.rstrip("/") + share_path
+        self._madonvi = madonvi
+        self._chunk = progress_chunk
+        self._ok_codes = frozenset(str(c) for c in ok_error_codes)
+
+    @property
+    def breaker_state(self) -> str:
+        return self.exchange.breaker_state
+
+    async def aclose(self) -> None:
+        await self.exchange.aclose()
+
+    async def lookup_dossier(self, ma_ho_so: str, ctx: CallContext) -> PortalDossier | None:
+        """``TraCuuHoSo``: the dossier as the portal holds it, with its ``QuaTrinhXuLy``
+        steps; ``None`` when the portal does not know it."""
+        reply = await self._call(
+            self._share_url,
+            "TraCuuHoSo",
+            {"MaHoSo": ma_ho_so},
+            ctx,
+            Operation("TraCuuHoSo", idempotent=True, upstream_ref=ma_ho_so),
+        )
+        if not reply.result:
+            return None
+        return dossier_from_wire(DossierWire.model_validate(reply.result[0]))
+
+    async def sync_dossiers(
+        self, records: Sequence[DossierSync], ctx: CallContext, *, idempotency_key: str | None = None
+    ) -> dict[str, SyncAction]:
+        """``DongBoHoSoMC`` with one ``data[]`` element per dossier; returns what each became.
+
+        If the portal answers "đã tồn tại" to a create, the dossiers it names (all creates if
+        it names none) are switched to updates and the call is sent again.
+        """
+        updating = {}
+        for record in records:
+            exists = record.exists
+            if exists is None:
+                exists = await self.lookup_dossier(record.code, ctx) is not None
+            updating[record.code] = exists
+        elements = {r.code: r.dossier for r in records}
+        for _ in range(len(records) + 1):  # each resend turns at least one create into an update
+            data = [
+                dossier_to_wire(code, dossier, is_updating=updating[code])
+                for code, dossier in elements.items()
+            ]
+            try:
+                await self._call(
+                    self._integration_url,
+                    "DongBoHoSoMC",
+                    {"data": data},
+                    ctx,
+                    # A full-record upsert: repeating it has the same effect.
+                    Operation(
+                        "DongBoHoSoMC",
+                        idempotent=True,
+                        idempotency_key=idempotency_key,
+                        upstream_ref=",".join(elements),
+                    ),
+                )
+            except DossierAlreadyExists as exc:
+                creates = [code for code, known in updating.items() if not known]
+                if not creates:
+                    raise
+                message = str(exc.extra.get("upstream_message", ""))
+                named = [code for code in creates if code in message] or creates
+                updating.update(dict.fromkeys(named, True))
+                continue
+            return {code: "updated" if known else "created" for code, known in updating.items()}
+        raise AssertionError("unreachable: the loop ends when every dossier is an update")
+
+    async def push_progress(
+        self, steps: Sequence[ProgressStep], ctx: CallContext, *, idempotency_key: str | None = None
+    ) -> None:
+        """``CapNhatTienDoHoSoMC`` in chunks of ``progress_chunk`` steps. Appending steps is not
+        idempotent: retried only with an ``idempotency_key`` (the outbox reconciles with
+        ``TraCuuHoSo`` and ``same_step`` before resending)."""
+        wire = [step.to_wire() for step in steps]
+        for start in range(0, len(wire), self._chunk):
+            chunk = wire[start : start + self._chunk]
+            key = f"{idempotency_key}:{start}" if idempotency_key else None
+            await self._call(
+                self._integration_url,
+                "CapNhatTienDoHoSoMC",
+                {"data": chunk},
+                ctx,
+                Operation(
+                    "CapNhatTienDoHoSoMC",
+                    idempotency_key=key,
+                    upstream_ref=",".join(dict.fromkeys(s["MaHoSo"] for s in chunk)),
+                ),
+            )
+
+    async def get_procedure(self, ma_tthc: str, ctx: CallContext) -> dict[str, Any] | None:
+        """``LayThuTuc``: one procedure of the national catalogue, normalized; ``None`` if
+        the portal does not know the code."""
+        reply = await self._call(
+            self._share_url,
+            "LayThuTuc",
+            {"MaTTHC": ma_tthc},
+            ctx,
+            Operation("LayThuTuc", idempotent=True, upstream_ref=ma_tthc),
+        )
+        if not reply.result:
+            return None
+        return procedure_from_wire(ProcedureWire.model_validate(reply.result[0]))
+
+    async def list_procedure_codes(self, ctx: CallContext) -> list[str]:
+        """``LayDanhSachTTHC``: every ``MaTTHC`` of the national catalogue."""
+        reply = await self._call(
+            self._share_url, "LayDanhSachTTHC", {}, ctx, Operation("LayDanhSachTTHC", idempotent=True)
+        )
+        return [ProcedureCodeWire.model_validate(item).MATTHC for item in reply.result or []]
+
+    async def _call(
+        self,
+        url: str,
+        service: str,
+        fields: dict[str, Any],
+        ctx: CallContext,
+        operation: Operation,
+    ) -> PortalReply:
+        request = OutboundRequest("POST", url, json=envelope(service, self._madonvi, **fields))
+        return await self.exchange.call(request, ctx, operation, self._parser(service))
+
+    def _parser(self, service: str) -> Callable[[httpx.Response], PortalReply]:
+        def parse(response: httpx.Response) -> PortalReply:
+            reply = parse_reply(response.content)
+            check_reply(reply, service, self._ok_codes)
+            return reply
+
+        return parse
