@@ -8,13 +8,25 @@ from gateway.store.tables._meta import metadata
 from gateway.store.tables.audit import audit_entries
 from gateway.store.tables.dossiers import dossier_events, dossiers, inbox_dossiers, procedures
 from gateway.store.tables.outbox import outbox
+from gateway.store.tables.payments import (
+    idempotency_keys,
+    payment_attempts,
+    payment_callbacks,
+    payments,
+    province_events,
+)
 
 __all__ = [
     "audit_entries",
     "dossier_events",
     "dossiers",
+    "idempotency_keys",
     "inbox_dossiers",
     "metadata",
     "outbox",
+    "payment_attempts",
+    "payment_callbacks",
+    "payments",
     "procedures",
+    "province_events",
 ]
