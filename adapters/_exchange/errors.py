@@ -7,8 +7,8 @@ httpx release cannot slip an unmapped failure through.
 
     httpx                              gateway
     TimeoutException (all four)     →  UpstreamTimeout       (retryable)
-    NetworkError, RemoteProtocolError,
-    ProxyError                      →  UpstreamUnavailable   (retryable)
+    NetworkError, ProtocolError,
+    RemoteProtocolError, ProxyError →  UpstreamUnavailable   (retryable)
     LocalProtocolError, UnsupportedProtocol,
     InvalidURL                      →  ConfigurationError    (our request or URL is wrong)
     DecodingError, TooManyRedirects,
@@ -34,6 +34,7 @@ from contracts.errors import (
 HTTPX_ERRORS: dict[type[Exception], type[GatewayError]] = {
     httpx.TimeoutException: UpstreamTimeout,
     httpx.NetworkError: UpstreamUnavailable,
+    httpx.ProtocolError: UpstreamUnavailable,
     httpx.RemoteProtocolError: UpstreamUnavailable,
     httpx.ProxyError: UpstreamUnavailable,
     httpx.LocalProtocolError: ConfigurationError,
@@ -93,7 +94,7 @@ def map_httpx_error(exc: Exception, upstream: str, operation: str) -> GatewayErr
     klass = gateway_class_for(type(exc))
     if klass is not None:
         return klass(f"{where}: {type(exc).__name__}")
-    if isinstance(exc, httpx.RequestError | OSError):
+    if isinstance(exc, httpx.HTTPError | OSError):  # a future httpx class: safe default
         return UpstreamUnavailable(f"{where}: {type(exc).__name__}")
     if _is_aiohttp_error(exc):
         return UpstreamUnavailable(f"{where}: {type(exc).__name__}")
