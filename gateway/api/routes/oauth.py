@@ -62,7 +62,10 @@ async def issue_token(
     client_id, client_secret = _client_credentials(request, client_id, client_secret)
     container = get_container(request)
     # scrypt costs ~70 ms: keep it off the event loop.
-    client: Client = await run_in_threadpool(container.clients.authenticate, client_id, client_secret)
+    try:
+        client: Client = await run_in_threadpool(container.clients.authenticate, client_id, client_secret)
+    except Unauthorized as exc:
+        raise Unauthorized(exc.detail, headers=_CLIENT_AUTH_CHALLENGE) from exc
     scopes = _granted_scopes(client, scope)
     issued = container.tokens.issue(client.client_id, scopes)
     log.info("oauth.token_issued", client_id=client.client_id, scope=issued.scope, token_id=issued.token_id)

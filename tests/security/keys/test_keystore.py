@@ -191,3 +191,13 @@ def test_a_generated_ecdsa_key_signs_for_the_audit_log() -> None:
     signature = entry.private_key.sign(b"checkpoint", ec.ECDSA(hashes.SHA256()))
     entry.certificate.public_key().verify(signature, b"checkpoint", ec.ECDSA(hashes.SHA256()))
     assert entry.algorithm == "ES256"
+
+
+def test_public_surface() -> None:
+    """Everything security.keys re-exports exists, including what app.py and the mocks call."""
+    import security.keys as package
+
+    assert all(hasattr(package, name) for name in package.__all__)
+    for name in ("load", "ensure_dev_keys", "ephemeral", "active", "find", "get", "entries",
+                 "public_records", "jwks", "rotate", "add_pkcs12", "problems", "production_problems"):  # fmt: skip
+        assert callable(getattr(KeyStore, name)), name
