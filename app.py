@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
+import httpx
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from adapters.portal import build_portal_client
 from gateway.api import problem
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
-from gateway.api.routes import health
+from gateway.api.routes import dossiers, health, inbox, oauth, procedures, sync
 from gateway.container import Container
 from gateway.errors import ConfigurationError
+from gateway.outbox.worker import Backoff, OutboxWorker
+from gateway.services.dossiers import PORTAL_TOPIC, DossierService
+from gateway.services.inbox import InboxService
+from gateway.services.portal_sync import PortalSyncHandler
+from gateway.services.procedures import ProcedureService
+from gateway.services.sync_admin import SyncAdmin
 from gateway.settings import Settings
 from gateway.store import Database, upgrade
+from gateway.store.audit_sink import StoreAuditSink
+from security.caller_auth import ClientRegistry, TokenService
+from security.keys import KeyStore
 
 API_DESCRIPTION = """\
 Liên thông: one normalized REST API in front of the national public service portal (DVCQG),
@@ -26,11 +38,19 @@ Errors are `application/problem+json` with a stable `code`.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, *, upstream_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """The gateway. ``upstream_transport`` replaces the network for every national system
+    (tests pass ``httpx.ASGITransport(app=create_mocks_app())``)."""
     settings = settings or Settings()
     if settings.mode == "production" and (problems := settings.production_problems()):
         raise ConfigurationError("refusing to start in production mode: " + "; ".join(problems))
     container = Container(settings=settings, registry=CollectorRegistry())
+    container.upstream_transport = upstream_transport
+    _load_identity(container)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -40,28 +60,83 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await stop(container)
 
-    app = FastAPI(
-        title="Liên thông gateway",
-        version="1.0.0",
-        description=API_DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     problem.install(app)
-    app.include_router(health.router)
+    for module in (health, oauth, dossiers, sync, procedures, inbox):
+        app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
 
 
+def _load_identity(container: Container) -> None:
+    """Keys and callers, loaded once at start-up; production refuses development keys."""
+    settings = container.settings
+    assert settings.keys_dir is not None
+    if settings.is_dev:
+        container.keys = KeyStore.ensure_dev_keys(settings.keys_dir)
+    else:
+        container.keys = KeyStore.load(settings.keys_dir)
+        if problems := container.keys.production_problems():
+            raise ConfigurationError("refusing to start in production mode: " + "; ".join(problems))
+    container.clients = ClientRegistry.from_settings(settings)
+    container.tokens = TokenService(
+        container.keys, issuer=settings.gateway_url, audience=settings.token_audience, ttl=settings.token_ttl_seconds
+    )
+
+
 async def start(container: Container) -> None:
     settings = container.settings
-    container.db = Database.from_url(settings.database_url)
-    await upgrade(container.db.engine)
+    db = container.db = Database.from_url(settings.database_url)
+    await upgrade(db.engine)
+    container.audit = StoreAuditSink(db)
+    container.portal = build_portal_client(
+        settings, audit=container.audit, registry=container.registry, http=_upstream_http(container)
+    )
+    container.exchanges["portal"] = container.portal.exchange
+
+    worker = container.outbox = OutboxWorker(
+        db,
+        batch_size=settings.outbox_batch_size,
+        max_attempts=settings.outbox_max_attempts,
+        lease_seconds=settings.outbox_lease_seconds,
+        poll_seconds=settings.outbox_poll_seconds,
+        backoff=Backoff(settings.outbox_backoff_base_seconds, settings.outbox_backoff_max_seconds),
+        concurrency=settings.outbox_concurrency,
+    )
+    worker.register(PORTAL_TOPIC, PortalSyncHandler(db, container.portal))
+
+    def circuits() -> dict[str, str]:
+        return {name: exchange.breaker_state for name, exchange in container.exchanges.items()}
+
+    container.services.update(
+        dossiers=DossierService(db, clock=utcnow, notify=worker.notify),
+        sync_admin=SyncAdmin(db, clock=utcnow, circuits=circuits, notify=worker.notify),
+        procedures=ProcedureService(
+            db, container.portal, clock=utcnow, ttl=timedelta(hours=settings.procedure_cache_hours)
+        ),
+        inbox=InboxService(db, clock=utcnow),
+    )
+    if settings.outbox_enabled:
+        await worker.start()
+        container.workers.append(worker)
+
+
+def _upstream_http(container: Container) -> httpx.AsyncClient | None:
+    """An injected transport's client (with the same timeouts); ``None``: the adapter's own."""
+    if container.upstream_transport is None:
+        return None
+    settings = container.settings
+    timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+    return httpx.AsyncClient(transport=container.upstream_transport, timeout=timeout)
 
 
 async def stop(container: Container) -> None:
     for worker in container.workers:
         await worker.stop()
+    container.workers.clear()
+    if container.portal is not None:
+        await container.portal.aclose()
     if container.db is not None:
         await container.db.close()

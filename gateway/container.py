@@ -12,11 +12,14 @@ from gateway.settings import Settings
 @dataclass
 class Container:
     settings: Settings
+    upstream_transport: Any = None  # tests: one transport to the mock national systems
     registry: Any = None  # prometheus_client.CollectorRegistry of this app
     db: Any = None  # gateway.store.Database
     keys: Any = None  # security.keys.KeyStore
     clients: Any = None  # security.caller_auth.ClientRegistry
     tokens: Any = None  # security.caller_auth.TokenService
+    audit: Any = None  # security.audit.AuditSink (the store-backed one)
+    outbox: Any = None  # gateway.outbox.worker.OutboxWorker
     exchanges: dict[str, Any] = field(default_factory=dict)  # upstream name -> Exchange
     portal: Any = None  # adapters.portal.PortalClient
     population: Any = None  # adapters.population client

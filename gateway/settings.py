@@ -17,6 +17,7 @@ DEV_CLIENT_SECRET = "demo-secret"
 DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 DEV_PORTAL_PASSWORD = "dev-portal-password"
 DEV_PAYMENT_SECRET = "dev-payment-secret"
+DEV_PORTAL_PUSH_TOKEN = "dev-portal-push-token"
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     mocks_port: int = 8081
     var_dir: Path = Path("var")
     database_url: str = ""  # default: sqlite+aiosqlite:///<var_dir>/lienthong.db
+    keys_dir: Path | None = None  # default: <var_dir>/keys
     gateway_url: str = ""  # default: http://<host>:<port>
     log_level: str = "INFO"
     max_body_bytes: int = 1_048_576
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     portal_madonvi: str = "000.00.00.H56"
     portal_progress_chunk: int = 10
     portal_ok_error_codes: list[str] = Field(default_factory=lambda: ["0"])
+    portal_push_token: str = ""  # the portal authenticates its pushes with this bearer token
+    procedure_cache_hours: float = 24.0
 
     # National population database, national payment platform
     population_url: str = ""
@@ -76,6 +80,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 10
     outbox_lease_seconds: float = 30.0
     outbox_poll_seconds: float = 0.2
+    outbox_concurrency: int = 2
     outbox_backoff_base_seconds: float = 1.0
     outbox_backoff_max_seconds: float = 300.0
 
@@ -83,6 +88,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'lienthong.db'}"
+        if self.keys_dir is None:
+            self.keys_dir = self.var_dir / "keys"
         if not self.gateway_url:
             self.gateway_url = f"http://{self.host}:{self.port}"
         if self.mode == "dev":
@@ -91,6 +98,7 @@ class Settings(BaseSettings):
             self.population_url = self.population_url or f"{mocks}/population"
             self.payment_url = self.payment_url or f"{mocks}/payment"
             self.portal_password = self.portal_password or DEV_PORTAL_PASSWORD
+            self.portal_push_token = self.portal_push_token or DEV_PORTAL_PUSH_TOKEN
             self.payment_secret = self.payment_secret or DEV_PAYMENT_SECRET
             self.province_webhook_secret = self.province_webhook_secret or DEV_WEBHOOK_SECRET
         return self
@@ -106,6 +114,7 @@ class Settings(BaseSettings):
             "portal_password": DEV_PORTAL_PASSWORD,
             "payment_secret": DEV_PAYMENT_SECRET,
             "province_webhook_secret": DEV_WEBHOOK_SECRET,
+            "portal_push_token": DEV_PORTAL_PUSH_TOKEN,
         }
         for name, dev_value in dev_values.items():
             value = getattr(self, name)

@@ -27,7 +27,7 @@ class Message:
 class Outcome:
     """What happened to one message: delivered, or failed (retried later unless permanent)."""
 
-    status: Literal["delivered", "failed"]
+    status: Literal["delivered", "failed", "skipped"]
     error: str | None = None
     permanent: bool = False  # dead-letter now instead of retrying
 
@@ -39,12 +39,17 @@ class Outcome:
     def failed(cls, error: str, *, permanent: bool = False) -> Outcome:
         return cls("failed", error, permanent)
 
+    @classmethod
+    def skipped(cls) -> Outcome:
+        """Not tried (an earlier message of its key failed): back in line, no attempt counted."""
+        return cls("skipped")
+
 
 class Handler(Protocol):
     """Delivers a batch of messages of one topic, in order, and answers one outcome each.
 
     Messages of one key arrive in id order; after a failed message, the handler must not
-    deliver later messages of the same key in that batch (answer them failed too)."""
+    deliver later messages of the same key in that batch (answer them ``skipped``)."""
 
     async def deliver(self, messages: list[Message]) -> list[Outcome]: ...
 

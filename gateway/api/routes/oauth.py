@@ -28,7 +28,9 @@ class TokenResponse(BaseModel):
     access_token: str = Field(description="An ES256 JWT; send it as `Authorization: Bearer ...`.")
     token_type: str = Field("Bearer", examples=["Bearer"])
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
-    scope: str = Field(description="The granted scopes, space-separated.", examples=["citizens.read dossiers.read"])
+    scope: str = Field(
+        description="The granted scopes, space-separated.", examples=["citizens.read dossiers.read"]
+    )
 
 
 @router.post(
@@ -107,7 +109,9 @@ def _client_credentials(
             raise InvalidRequest("client_id in the form differs from the HTTP Basic client id")
         return basic_id, basic_secret
     if authorization:
-        raise Unauthorized("client authentication must use HTTP Basic or the form", headers=_CLIENT_AUTH_CHALLENGE)
+        raise Unauthorized(
+            "client authentication must use HTTP Basic or the form", headers=_CLIENT_AUTH_CHALLENGE
+        )
     if not form_id or form_secret is None:
         raise Unauthorized(
             "client authentication required: client_id and client_secret (form or HTTP Basic)",

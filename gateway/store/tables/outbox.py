@@ -20,6 +20,6 @@ outbox = Table(
     Column("last_error", Text),
     Column("created_at", Timestamp, nullable=False),
     Column("delivered_at", Timestamp),
-    Index("ix_outbox_state_available", "state", "available_at"),
+    Index("ix_outbox_state_id", "state", "id"),
     Index("ix_outbox_key_id", "key", "id"),
 )

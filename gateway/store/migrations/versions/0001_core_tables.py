@@ -93,7 +93,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_key_id', ['key', 'id'], unique=False)
-        batch_op.create_index('ix_outbox_state_available', ['state', 'available_at'], unique=False)
+        batch_op.create_index('ix_outbox_state_id', ['state', 'id'], unique=False)
 
     op.create_table('procedures',
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -108,7 +108,7 @@ def downgrade() -> None:
 
     op.drop_table('procedures')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_state_available')
+        batch_op.drop_index('ix_outbox_state_id')
         batch_op.drop_index('ix_outbox_key_id')
 
     op.drop_table('outbox')
