@@ -28,29 +28,34 @@ from security.keys.purposes import (
 
 
 def entry_from_record(record: KeyRecord, directory: Path, password: bytes | None) -> KeyEntry:
-    spec = spec_for(record.purpose)
+    """Load and check the key a keyring record names (files relative to ``directory``)."""
+    try:
+        spec = spec_for(record.purpose)
+    except ValueError as exc:
+        raise KeyStoreError(f"keyring key {record.kid}: {exc}") from exc
     if record.password_file and password is None:
         password = files.read_bytes(directory / record.password_file, "password").strip()
-    common = dict(
-        purpose=record.purpose, kid=record.kid, status=record.status,
+    entry = KeyEntry(
+        purpose=record.purpose, kid=record.kid, algorithm="", status=record.status,  # type: ignore[arg-type]
         created_at=record.created_at, retired_at=record.retired_at, dev=record.development,
     )  # fmt: skip
     if spec.kind == "aes-256":
         if not record.secret_file:
             raise KeyStoreError(f"{spec.name} key {record.kid} needs a secret_file")
         secret = files.load_secret(directory / record.secret_file)
-        return KeyEntry(algorithm=ALGORITHMS["aes-256"], secret=secret, **common)  # type: ignore[arg-type]
+        return replace(entry, algorithm=ALGORITHMS["aes-256"], secret=secret)
     if record.pkcs12_file:
         source = directory / record.pkcs12_file
         key, certificate = files.load_pkcs12(source, password)
     elif record.key_file:
         source = directory / record.key_file
         key = files.load_private_key(source, password)
-        certificate = files.load_certificate(directory / record.cert_file) if record.cert_file else None
+        cert_file = record.cert_file
+        certificate = files.load_certificate(directory / cert_file) if cert_file else None
     else:
         raise KeyStoreError(f"{spec.name} key {record.kid} needs a key_file or a pkcs12_file")
     algorithm = check_key(spec, key, certificate, f"{spec.name} key {record.kid} ({source})")
-    return KeyEntry(algorithm=algorithm, private_key=key, certificate=certificate, **common)  # type: ignore[arg-type]
+    return replace(entry, algorithm=algorithm, private_key=key, certificate=certificate)
 
 
 def check_key(

@@ -47,10 +47,10 @@ def _record(directory: Path, purpose: str) -> dict:
     return next(r for r in keyring["keys"] if r["purpose"] == purpose)
 
 
-def _edit_record(directory: Path, purpose: str, **changes: object) -> None:
+def _edit_record(directory: Path, which: str, **changes: object) -> None:
     keyring = json.loads((directory / "keyring.json").read_text())
     for record in keyring["keys"]:
-        if record["purpose"] == purpose:
+        if record["purpose"] == which:
             record.update(changes)
     (directory / "keyring.json").write_text(json.dumps(keyring))
 
@@ -154,3 +154,10 @@ def test_no_active_key_for_a_purpose(keys_dir: Path) -> None:
         store.active(WSSE)
     with pytest.raises(KeyNotFound):
         store.get("no-such-kid")
+
+
+def test_unknown_purpose_in_the_keyring(keys_dir: Path) -> None:
+    """A keyring naming a purpose the gateway does not know is a KeyStoreError naming it."""
+    _edit_record(keys_dir, CALLER_JWT, purpose="caller-jwe")
+    with pytest.raises(KeyStoreError, match="unknown key purpose 'caller-jwe'"):
+        KeyStore.load(keys_dir, clock=lambda: NOW)
