@@ -91,6 +91,8 @@ def map_httpx_error(exc: Exception, upstream: str, operation: str) -> GatewayErr
             return mapped
     if isinstance(exc, TimeoutError):  # asyncio.timeout of the call budget
         return UpstreamTimeout(f"{where}: call budget exhausted")
+    if isinstance(exc, httpx.TimeoutException) and _refused_not_timed_out(exc):
+        return UpstreamUnavailable(f"{where}: connection failed")
     klass = gateway_class_for(type(exc))
     if klass is not None:
         return klass(f"{where}: {type(exc).__name__}")
@@ -101,6 +103,17 @@ def map_httpx_error(exc: Exception, upstream: str, operation: str) -> GatewayErr
     return None
 
 
-def _is_aiohttp_error(exc: Exception) -> bool:
+def _refused_not_timed_out(exc: httpx.TimeoutException) -> bool:
+    # httpx-aiohttp maps every aiohttp connection error (refused, reset, disconnected) to
+    # ConnectTimeout; look at the aiohttp error it chained to tell a real timeout apart.
+    cause = exc.__cause__
+    return (
+        cause is not None
+        and _is_aiohttp_error(cause)  # type: ignore[arg-type]  # any exception will do
+        and not isinstance(cause, TimeoutError)
+    )
+
+
+def _is_aiohttp_error(exc: BaseException) -> bool:
     # Checked by module name so this file does not import aiohttp when it is not in use.
     return type(exc).__module__.startswith("aiohttp")
