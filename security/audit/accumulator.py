@@ -1,0 +1,93 @@
+"""Appending to the Merkle tree one leaf at a time, in O(log n) state.
+
+The sealer keeps a ``MerkleAccumulator``: the hashes of the complete subtrees that cover the
+leaves so far (the tree's compact range, at most one per bit of the size). Each append
+returns the complete subtrees it finished, which the sealer stores in its
+``(level, index) → hash`` table; after a restart the accumulator is rebuilt from that table
+with ``MerkleAccumulator.resume(size, hashes)`` reading ``frontier_ids(size)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from security.audit.merkle import node_hash
+from security.audit.tree import NodeId, fold, range_nodes
+
+
+def frontier_ids(size: int) -> list[NodeId]:
+    """The complete subtrees an accumulator of ``size`` leaves holds, highest first."""
+    return range_nodes(0, size)
+
+
+class MerkleAccumulator:
+    """The right edge of an append-only RFC 6962 tree: its size, root, and nothing more."""
+
+    __slots__ = ("_size", "_levels", "_hashes")
+
+    def __init__(self) -> None:
+        self._size = 0
+        self._levels: list[int] = []  # levels of the frontier subtrees, highest first
+        self._hashes: list[bytes] = []
+
+    @classmethod
+    def resume(cls, size: int, hashes: Mapping[NodeId, bytes]) -> MerkleAccumulator:
+        """An accumulator at ``size`` leaves from the stored hashes of ``frontier_ids(size)``."""
+        acc = cls()
+        for level, index in frontier_ids(size):
+            acc._levels.append(level)
+            acc._hashes.append(hashes[(level, index)])
+        acc._size = size
+        return acc
+
+    @classmethod
+    def from_frontier(cls, size: int, hashes: Iterable[bytes]) -> MerkleAccumulator:
+        """An accumulator from its frontier hashes given in order (as a bundle carries them)."""
+        ids = frontier_ids(size)
+        listed = list(hashes)
+        if len(listed) != len(ids):
+            raise ValueError(f"a tree of size {size} has {len(ids)} frontier hashes, not {len(listed)}")
+        return cls.resume(size, dict(zip(ids, listed)))
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def frontier(self) -> list[bytes]:
+        """The frontier hashes, highest subtree first (see ``frontier_ids``)."""
+        return list(self._hashes)
+
+    def append(self, leaf: bytes) -> list[tuple[NodeId, bytes]]:
+        """Add a leaf hash; return the complete subtrees this finished (the leaf included)."""
+        index = self._size
+        levels, hashes = self._levels, self._hashes
+        finished = [((0, index), leaf)]
+        level, h = 0, leaf
+        while levels and levels[-1] == level:
+            levels.pop()
+            h = node_hash(hashes.pop(), h)
+            level += 1
+            finished.append(((level, index >> level), h))
+        levels.append(level)
+        hashes.append(h)
+        self._size = index + 1
+        return finished
+
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        """Append many leaf hashes, discarding the finished subtrees (for verifiers)."""
+        levels, hashes = self._levels, self._hashes
+        size = self._size
+        for leaf in leaves:
+            level, h = 0, leaf
+            while levels and levels[-1] == level:
+                levels.pop()
+                h = node_hash(hashes.pop(), h)
+                level += 1
+            levels.append(level)
+            hashes.append(h)
+            size += 1
+        self._size = size
+
+    def root(self) -> bytes:
+        """MTH of all leaves appended so far (SHA-256 of nothing for an empty tree)."""
+        return fold(self._hashes)
