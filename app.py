@@ -70,6 +70,15 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     return app
 
 
+def create_worker_container(settings: Settings) -> Container:
+    """What ``lienthong worker`` runs: the adapters and the outbox, no HTTP server."""
+    if settings.mode == "production" and (problems := settings.production_problems()):
+        raise ConfigurationError("refusing to start in production mode: " + "; ".join(problems))
+    container = Container(settings=settings.model_copy(update={"outbox_enabled": True}), registry=CollectorRegistry())
+    _load_identity(container)
+    return container
+
+
 def _load_identity(container: Container) -> None:
     """Keys and callers, loaded once at start-up; production refuses development keys."""
     settings = container.settings
