@@ -1,0 +1,48 @@
+"""The payment platform's result callback (protocol 1.0.6), authenticated by ``MaXacThuc``.
+
+Not behind a JWT: the checksum over the exact values received is the authentication. Always
+answered in the platform's format (``{MaLoi, MoTaLoi, MaDoiTac, MaThamChieu, ThoiGianGD,
+MaXacThuc}``), malformed bodies included; the codes are listed in
+``gateway/services/payments/callbacks.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from gateway.api.deps import service
+from gateway.services.payments import CallbackService
+
+router = APIRouter(tags=["national systems"])
+log = structlog.get_logger("api.payments")
+
+
+@router.post(
+    "/national/payment/callback",
+    summary="The national payment platform's result callback (MaXacThuc-authenticated)",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"type": "object"}, "example": {
+                "LoaiBanTin": "PAY", "MaLoi": "00", "MaDoiTac": "LIENTHONG",
+                "MaThamChieu": "LT261122K7M3P9QX2D01", "SoTien": "100000", "MaTienTe": "VND",
+                "MaGiaoDich": "GD000123", "MaNganHang": "VCB", "ThoiGianGD": "20261122093000",
+                "ThongTinGiaoDich": "Le phi", "MaXacThuc": "<sha256 hex>"}}},
+            "required": True,
+        }
+    },
+)
+async def payment_callback(
+    request: Request, callbacks: Annotated[CallbackService, service("payment_callbacks")]
+) -> JSONResponse:
+    raw = await request.body()
+    try:
+        result = await callbacks.handle(raw, request_id=str(getattr(request.state, "request_id", "")))
+    except Exception as exc:  # not stored, so not acknowledged: the platform will send it again
+        log.error("payments.callback.crashed", error=type(exc).__name__)
+        reply = callbacks.platform.callback_reply({}, "99", "Các lỗi khác")
+        return JSONResponse(reply, status_code=503)
+    return JSONResponse(result.reply)

@@ -1,0 +1,242 @@
+"""The payment platform's result callback (protocol 1.0.6): verify → store → act → reply.
+
+Every callback, refused ones included, is stored with its raw body and what we answered
+(``payment_callbacks``) and recorded in the audit log *before* the reply leaves, so an
+acknowledgement always has a durable trace. Reply codes (``MaLoi``, VNPay-style, since the
+platform publishes no table):
+
+====  =============================================  =======================================
+code  when                                           effect
+====  =============================================  =======================================
+00    applied, or a duplicate of an applied one      the payment settles (once)
+01    unknown ``MaThamChieu``                        none
+02    the payment was already paid/failed/expired    none (logged: a human should look)
+04    ``SoTien`` differs from the ledger's amount    none
+97    ``MaXacThuc`` does not match                   none
+99    malformed body, wrong partner, anything else   none
+====  =============================================  =======================================
+
+Duplicates are recognised by ``MaThamChieu|MaGiaoDich|MaLoi`` (a unique column set only on
+verified callbacks whose reference and amount checked out) and answered with the code the
+first one got; the forward-only UPDATE is a second guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import orjson
+import structlog
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.services.payments import ledger
+from gateway.services.payments.platform import PaymentPlatform
+from gateway.store import Database
+from gateway.store.tables import payment_callbacks
+from security.audit import AuditSink, ExchangeRecord
+
+log = structlog.get_logger("payments.callbacks")
+
+MESSAGES = {
+    "00": "Thành công",
+    "01": "Không tìm thấy giao dịch",
+    "02": "Giao dịch đã được xác nhận trước đó",
+    "04": "Số tiền không hợp lệ",
+    "97": "Sai mã xác thực",
+    "99": "Các lỗi khác",
+}
+# The audit outcome of each reply code ("ok" or a stable error code).
+AUDIT_OUTCOMES = {
+    "00": "ok",
+    "01": "payment_not_found",
+    "02": "already_settled",
+    "04": "amount_mismatch",
+    "97": "checksum_invalid",
+    "99": "invalid_request",
+}
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    code: str
+    outcome: str  # applied | duplicate | unchanged | unknown_reference | amount_mismatch | ...
+    reply: dict[str, Any]
+    payment_id: str | None = None
+    event: dict[str, Any] | None = None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+class CallbackService:
+    def __init__(self, db: Database, platform: PaymentPlatform, audit: AuditSink, clock: Clock) -> None:
+        self.db = db
+        self.platform = platform
+        self.audit = audit
+        self.clock = clock
+
+    async def handle(self, raw: bytes, *, request_id: str) -> CallbackResult:
+        started = self.clock.now()
+        fields = _parse(raw)
+        verified = False
+        if fields is None:
+            code, outcome = "99", "malformed"
+            result = await self._store(raw, None, verified, code, outcome)
+        elif not self.platform.verify_callback(fields):
+            code, outcome = "97", "checksum_invalid"
+            result = await self._store(raw, fields, verified, code, outcome)
+        elif str(fields.get("MaDoiTac")) != self.platform.partner_code:
+            verified = True
+            code, outcome = "99", "wrong_partner"
+            result = await self._store(raw, fields, verified, code, outcome)
+        else:
+            verified = True
+            result = await self.db.write(lambda conn: self._apply(conn, raw, fields))
+        reply = self.platform.callback_reply(fields or {}, result.code, MESSAGES[result.code])
+        result = CallbackResult(result.code, result.outcome, reply, result.payment_id, result.event)
+        await self._audit(raw, fields, verified, result, request_id, started)
+        if result.outcome == "unchanged":
+            log.warning("payments.callback.conflict", payment_id=result.payment_id, code=result.code)
+        return result
+
+    async def _store(
+        self, raw: bytes, fields: Mapping[str, Any] | None, verified: bool, code: str, outcome: str
+    ) -> CallbackResult:
+        async def write(conn: AsyncConnection) -> CallbackResult:
+            await self._insert(conn, raw, fields, verified, code, outcome, None, None)
+            return CallbackResult(code, outcome, {})
+
+        return await self.db.write(write)
+
+    async def _insert(
+        self,
+        conn: AsyncConnection,
+        raw: bytes,
+        fields: Mapping[str, Any] | None,
+        verified: bool,
+        code: str,
+        outcome: str,
+        payment_id: str | None,
+        dedup_key: str | None,
+    ) -> bool:
+        """Store one callback. With a ``dedup_key``, False when that key is already stored."""
+        module = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = module.insert(payment_callbacks).values(
+            received_at=self.clock.now(),
+            raw=raw.decode("utf-8", errors="replace"),
+            ma_tham_chieu=str(fields.get("MaThamChieu"))[:64] if fields else None,
+            dedup_key=dedup_key,
+            verified=verified,
+            outcome=outcome,
+            reply_code=code,
+            payment_id=payment_id,
+        )
+        if dedup_key is None:
+            await conn.execute(statement)
+            return True
+        statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(
+            payment_callbacks.c.id
+        )
+        return (await conn.execute(statement)).first() is not None
+
+    async def _apply(self, conn: AsyncConnection, raw: bytes, fields: Mapping[str, Any]) -> CallbackResult:
+        """A verified callback: check it against the ledger and settle the payment once."""
+        reference = str(fields.get("MaThamChieu", ""))
+        payment = await ledger.payment_by_ma_tham_chieu(conn, reference)
+        if payment is None:
+            await self._insert(conn, raw, fields, True, "01", "unknown_reference", None, None)
+            return CallbackResult("01", "unknown_reference", {})
+        if _as_int(fields.get("SoTien")) != int(payment["amount"]):
+            await self._insert(conn, raw, fields, True, "04", "amount_mismatch", payment["id"], None)
+            return CallbackResult("04", "amount_mismatch", {}, payment["id"])
+
+        success = str(fields.get("MaLoi")) == "00"
+        dedup_key = "|".join(str(fields.get(name, "")) for name in ("MaThamChieu", "MaGiaoDich", "MaLoi"))
+        will_apply = payment["status"] == "pending"
+        code, outcome = ("00", "applied") if will_apply else ("02", "unchanged")
+        if not await self._insert(conn, raw, fields, True, code, outcome, payment["id"], dedup_key):
+            first = (
+                await conn.execute(
+                    select(payment_callbacks.c.reply_code).where(payment_callbacks.c.dedup_key == dedup_key)
+                )
+            ).scalar()
+            await self._insert(conn, raw, fields, True, first or "00", "duplicate", payment["id"], None)
+            return CallbackResult(first or "00", "duplicate", {}, payment["id"])
+        if not will_apply:
+            return CallbackResult(code, outcome, {}, payment["id"])
+        now = self.clock.now()
+        event = await ledger.settle(
+            conn,
+            payment_id=payment["id"],
+            status="paid" if success else "failed",
+            now=now,
+            settled_by="callback",
+            transaction_id=str(fields.get("MaGiaoDich") or "") or None,
+            bank_code=str(fields.get("MaNganHang") or "") or None,
+            paid_at=now,
+        )
+        # `will_apply` was read in this transaction; on PostgreSQL a concurrent transaction
+        # may have settled it meanwhile: the forward-only UPDATE then changed nothing.
+        if event is None:
+            await conn.execute(
+                payment_callbacks.update()
+                .where(payment_callbacks.c.dedup_key == dedup_key)
+                .values(outcome="unchanged", reply_code="02")
+            )
+            return CallbackResult("02", "unchanged", {}, payment["id"])
+        return CallbackResult("00", "applied", {}, payment["id"], event)
+
+    async def _audit(
+        self,
+        raw: bytes,
+        fields: Mapping[str, Any] | None,
+        verified: bool,
+        result: CallbackResult,
+        request_id: str,
+        started: datetime,
+    ) -> None:
+        now = self.clock.now()
+        await self.audit.record(
+            ExchangeRecord(
+                at=now,
+                direction="inbound",
+                peer="payment",
+                operation="callback",
+                request_id=request_id,
+                caller=None,
+                officer_id=None,
+                purpose=None,
+                outcome=AUDIT_OUTCOMES[result.code] if result.outcome != "duplicate" else "duplicate",
+                http_status=200,
+                duration_ms=(now - started).total_seconds() * 1000,
+                request_bytes=raw,
+                response_bytes=orjson.dumps(result.reply),
+                signature_scheme="maxacthuc-sha256",
+                signature_verified=verified if fields is not None else None,
+                upstream_ref=str(fields.get("MaThamChieu"))[:128] if fields else None,
+            )
+        )
+
+
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
