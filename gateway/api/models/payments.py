@@ -10,8 +10,8 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=255, patte
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
 # Money is an integer number of VND (strict: 1.5 and "100" are refused, not coerced).
-Vnd = Annotated[StrictInt, Field(ge=0, le=1_000_000_000_000)]
-PositiveVnd = Annotated[StrictInt, Field(gt=0, le=1_000_000_000_000)]
+Vnd = Annotated[StrictInt, Field(ge=0, le=999_999_999_999)]
+PositiveVnd = Annotated[StrictInt, Field(gt=0, le=999_999_999_999)]
 
 
 class Strict(BaseModel):

@@ -28,7 +28,7 @@ log = structlog.get_logger("api.payments")
         "requestBody": {
             "content": {"application/json": {"schema": {"type": "object"}, "example": {
                 "LoaiBanTin": "PAY", "MaLoi": "00", "MaDoiTac": "LIENTHONG",
-                "MaThamChieu": "LT261122K7M3P9QX2D01", "SoTien": "100000", "MaTienTe": "VND",
+                "MaThamChieu": "LT261122K7M3P9QX2D-1", "SoTien": "100000", "MaTienTe": "VND",
                 "MaGiaoDich": "GD000123", "MaNganHang": "VCB", "ThoiGianGD": "20261122093000",
                 "ThongTinGiaoDich": "Le phi", "MaXacThuc": "<sha256 hex>"}}},
             "required": True,

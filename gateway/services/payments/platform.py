@@ -70,6 +70,6 @@ class PaymentPlatform(Protocol):
 
 
 def ma_tham_chieu(reference: str, attempt: int) -> str:
-    """The ``MaThamChieu`` of one INIT attempt: the payment's reference plus the attempt
-    number, so each attempt is unique and every attempt names its payment."""
-    return f"{reference}{attempt:02d}"
+    """The ``MaThamChieu`` of one INIT attempt, ``<reference>-<attempt>`` (contracts/payment
+    README): unique per attempt, and every attempt names its payment."""
+    return f"{reference}-{attempt}"
