@@ -17,6 +17,7 @@ from starlette.routing import Mount, Router
 from mocks._core import FaultRegistry, Journal, MockConfig, MockContext, MockSystem, SystemFactory
 from mocks._core.admin import create_admin_app
 from mocks._core.system import KNOWN_TARGETS
+from mocks._core.wire import quiet_injected_resets
 
 
 def discover_systems() -> list[SystemFactory]:
@@ -37,6 +38,7 @@ def create_mocks_app(
 ) -> Router:
     """The mocks as one ASGI app; ``app.mocks`` is the :class:`MockContext`, ``app.systems`` the built systems by name."""
     config = config or MockConfig()
+    quiet_injected_resets()  # an injected reset is a test step, not a server error
     ctx = MockContext(
         config=config,
         faults=FaultRegistry(seed=config.seed),

@@ -18,7 +18,8 @@ CONTRACT_VERSION = "1.0"
 
 
 @cache
-def _registry() -> Registry:
+def registry() -> Registry:
+    """Every portal schema, by its $id (for compiling validators with cross-file $refs)."""
     resources = []
     for file in sorted(path("portal", "schemas").glob("*.json")):
         schema = load_json("portal", "schemas", file.name)
@@ -35,4 +36,4 @@ def schema_names() -> list[str]:
 def validator(name: str) -> Draft202012Validator:
     """A compiled validator for one schema, e.g. ``validator("TraCuuHoSo.reply")`` (cached)."""
     schema = load_json("portal", "schemas", f"{name}.json")
-    return Draft202012Validator(schema, registry=_registry())
+    return Draft202012Validator(schema, registry=registry())

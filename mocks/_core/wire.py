@@ -20,6 +20,7 @@ Fault semantics (``mode``):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -35,6 +36,19 @@ _UNSET: Any = object()
 
 class InjectedConnectionReset(httpx.RemoteProtocolError):
     """Raised by a mock to drop the connection (fault mode ``reset``)."""
+
+
+class _DropInjectedResets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, InjectedConnectionReset)
+
+
+def quiet_injected_resets() -> None:
+    """Keep uvicorn from logging a traceback for every injected ``reset`` (idempotent)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DropInjectedResets) for f in logger.filters):
+        logger.addFilter(_DropInjectedResets())
 
 
 @dataclass
