@@ -1,0 +1,68 @@
+"""Wire details of the DVCQG payment platform, protocol 1.0.6 (contracts/payment/).
+
+Paths, the ``yyyyMMddHHmmss`` clock (24-hour, Asia/Ho_Chi_Minh), schema checks and the
+``{"error_code", "message": "<JSON string>"}`` envelope of INIT/QUERY/GET_BILL replies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from adapters.payment.errors import rejection
+from contracts.errors import ContractViolation
+from contracts.payment import PROTOCOL_VERSION, validator
+
+INIT_PATH = "/init"
+QUERY_PATH = "/query"
+GET_BILL_PATH = "/getbill"
+PATHS = {"INIT": INIT_PATH, "QUERY": QUERY_PATH, "GET_BILL": GET_BILL_PATH}
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+_DATE14 = "%Y%m%d%H%M%S"  # %H: 24-hour. One public codebase used "hh" (12-hour): a real bug.
+
+__all__ = ["PROTOCOL_VERSION", "from_date14", "to_date14", "check", "unwrap"]
+
+
+def to_date14(moment: datetime) -> str:
+    """``ThoiGianGD``: an aware datetime as ``yyyyMMddHHmmss`` in Vietnam time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("ThoiGianGD needs a timezone-aware datetime")
+    return moment.astimezone(VIETNAM).strftime(_DATE14)
+
+
+def from_date14(text: str) -> datetime:
+    """A wire ``yyyyMMddHHmmss`` (Vietnam time) as an aware datetime."""
+    return datetime.strptime(text, _DATE14).replace(tzinfo=VIETNAM)
+
+
+def check(schema: str, document: object) -> None:
+    """Raise ContractViolation when ``document`` does not satisfy contract ``schema``."""
+    error = next(iter(validator(schema).iter_errors(document)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise ContractViolation(f"payment {schema}: {where}: {error.message}")
+
+
+def unwrap(response: httpx.Response, operation: str) -> dict[str, Any]:
+    """The inner JSON of a successful reply; a refusal becomes its gateway error.
+
+    ``message`` is a JSON *string* on success (``error_code`` "0", integer 0 tolerated) and
+    human-readable text otherwise.
+    """
+    envelope = response.json()
+    check("reply", envelope)
+    code = str(envelope["error_code"])
+    message = envelope["message"]
+    if code != "0":
+        raise rejection(operation, code, message)
+    inner = json.loads(message)
+    if not isinstance(inner, Mapping):
+        raise ContractViolation(f"payment {operation}: message is not a JSON object")
+    check(f"{operation}.reply.inner", inner)
+    return dict(inner)
