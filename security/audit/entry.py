@@ -1,0 +1,130 @@
+"""Audit log entries and their canonical bytes (RFC 8785, JSON Canonicalization Scheme).
+
+An entry describes one exchange without its bodies (only their SHA-256 digests, hex):
+
+    {seq, at, direction, peer, operation, request_id, caller, officer_id, purpose, outcome,
+     http_status, request_digest, response_digest,
+     signature: {scheme, key_id, verified}, upstream_ref, body_ref}
+
+``seq`` starts at 1; entry ``seq`` is leaf ``seq - 1`` of the Merkle tree, whose leaf hash is
+SHA-256(0x00 || canonical(entry)). ``at`` is ISO 8601 UTC with microseconds and a ``Z``.
+
+Canonical form: the entry holds only strings, safe integers, booleans and null under fixed
+ASCII keys; for such values RFC 8785 reduces to sorted keys, no whitespace and JSON string
+escaping of control characters, which ``orjson`` produces byte for byte (~60x faster than the
+general ``rfc8785`` encoder, which the tests use as the reference).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+import rfc8785
+
+from security.audit.merkle import leaf_hash
+from security.audit.record import ExchangeRecord
+
+Entry = dict[str, Any]
+
+FIELDS = frozenset(
+    {
+        "seq", "at", "direction", "peer", "operation", "request_id", "caller", "officer_id",
+        "purpose", "outcome", "http_status", "request_digest", "response_digest",
+        "signature", "upstream_ref", "body_ref",
+    }
+)  # fmt: skip
+SIGNATURE_FIELDS = frozenset({"scheme", "key_id", "verified"})
+_REQUIRED_STRINGS = ("at", "direction", "peer", "operation", "request_id", "outcome", "request_digest")
+_OPTIONAL_STRINGS = ("caller", "officer_id", "purpose", "response_digest", "upstream_ref", "body_ref")
+_MAX_SAFE_INT = 2**53 - 1  # RFC 8785 numbers are IEEE doubles
+
+
+class EntryInvalid(ValueError):
+    """An entry is not of the audit log's shape (so it has no canonical form)."""
+
+
+def format_time(at: datetime) -> str:
+    """``2025-03-01T08:15:30.123456Z``: one spelling per instant, so one leaf hash."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("audit times must be timezone-aware")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def entry_from_record(seq: int, record: ExchangeRecord, *, body_ref: str | None = None) -> Entry:
+    """The log entry of an exchange record; ``body_ref`` says where its bodies are stored."""
+    return {
+        "seq": seq,
+        "at": format_time(record.at),
+        "direction": record.direction,
+        "peer": record.peer,
+        "operation": record.operation,
+        "request_id": record.request_id,
+        "caller": record.caller,
+        "officer_id": record.officer_id,
+        "purpose": record.purpose,
+        "outcome": record.outcome,
+        "http_status": record.http_status,
+        "request_digest": record.request_digest,
+        "response_digest": record.response_digest,
+        "signature": {
+            "scheme": record.signature_scheme,
+            "key_id": record.signature_key_id,
+            "verified": record.signature_verified,
+        },
+        "upstream_ref": record.upstream_ref,
+        "body_ref": body_ref,
+    }
+
+
+def check_entry(entry: Any) -> None:
+    """Raise ``EntryInvalid`` saying what is wrong unless ``entry`` has the log's shape."""
+    if not isinstance(entry, dict):
+        raise EntryInvalid("entry is not a JSON object")
+    if entry.keys() != FIELDS:
+        missing, extra = sorted(FIELDS - entry.keys()), sorted(entry.keys() - FIELDS)
+        raise EntryInvalid(f"entry fields wrong (missing {missing}, unexpected {extra})")
+    seq = entry["seq"]
+    if type(seq) is not int or not 1 <= seq <= _MAX_SAFE_INT:
+        raise EntryInvalid(f"seq {seq!r} is not a positive integer")
+    status = entry["http_status"]
+    if status is not None and (type(status) is not int or not 0 <= status <= 999):
+        raise EntryInvalid(f"http_status {status!r} is not an HTTP status")
+    for name in _REQUIRED_STRINGS:
+        if type(entry[name]) is not str:
+            raise EntryInvalid(f"{name} is not a string")
+    for name in _OPTIONAL_STRINGS:
+        if entry[name] is not None and type(entry[name]) is not str:
+            raise EntryInvalid(f"{name} is neither a string nor null")
+    signature = entry["signature"]
+    if not isinstance(signature, dict) or signature.keys() != SIGNATURE_FIELDS:
+        raise EntryInvalid("signature is not {scheme, key_id, verified}")
+    for name in ("scheme", "key_id"):
+        if signature[name] is not None and type(signature[name]) is not str:
+            raise EntryInvalid(f"signature.{name} is neither a string nor null")
+    if signature["verified"] not in (True, False, None):
+        raise EntryInvalid("signature.verified is not true, false or null")
+
+
+def canonical(entry: Entry) -> bytes:
+    """The RFC 8785 canonical bytes of an entry (``EntryInvalid`` if it is malformed)."""
+    check_entry(entry)
+    try:
+        return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as exc:  # e.g. a lone surrogate in a string
+        raise EntryInvalid(f"entry cannot be encoded: {exc}") from exc
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 bytes of any JSON value (checkpoints, bundle headers): the general encoder."""
+    return rfc8785.dumps(value)
+
+
+def entry_leaf_hash(entry: Entry) -> bytes:
+    """The entry's Merkle leaf hash: SHA-256(0x00 || canonical(entry))."""
+    return leaf_hash(canonical(entry))

@@ -1,0 +1,240 @@
+"""Export → offline verification, and each attack on a bundle named at the right place."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from security.audit import entry_leaf_hash, sign_checkpoint, verify_bundle
+
+from .conftest import Log, build_log
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def rewrite(path: Path, records: list[dict]) -> None:
+    """Write records back with a fresh end record, as an attacker who knows the format would."""
+    body = b"".join(orjson.dumps(r) + b"\n" for r in records if r["type"] != "end")
+    entries = sum(1 for r in records if r["type"] == "entry")
+    end = {"type": "end", "entries": entries, "sha256": hashlib.sha256(body).hexdigest()}
+    path.write_bytes(body + orjson.dumps(end) + b"\n")
+
+
+def entry_record(records: list[dict], seq: int) -> dict:
+    return next(r for r in records if r["type"] == "entry" and r["entry"]["seq"] == seq)
+
+
+def test_an_untouched_bundle_verifies(log: Log, tmp_path: Path) -> None:
+    """A full export verifies, across a key rotation, with progress reported to the end."""
+    seen = []
+    report = verify_bundle(log.export(tmp_path / "b.jsonl"), progress=lambda d, t: seen.append((d, t)))
+    assert report.ok, report.problems
+    assert (report.entries, report.checkpoints, report.tree_size) == (40, 4, 40)
+    assert seen[-1] == (40, 40)
+    assert {c.key_id for c in log.checkpoints} == {"audit-old", "audit-new"}
+
+
+def test_a_partial_range_verifies_against_a_later_checkpoint(log: Log, tmp_path: Path) -> None:
+    """Entries 13..27 are proved by the prefix frontier and the range proof to size 30."""
+    report = verify_bundle(log.export(tmp_path / "b.jsonl", 13, 27))
+    assert report.ok, report.problems
+    assert (report.first_seq, report.last_seq, report.tree_size, report.entries) == (13, 27, 30, 15)
+
+
+def test_a_bundle_without_bodies_verifies_and_says_so(log: Log, tmp_path: Path) -> None:
+    """With bodies omitted only digests travel; the report notes it."""
+    report = verify_bundle(log.export(tmp_path / "b.jsonl", bodies="omitted"))
+    assert report.ok, report.problems
+    assert report.notes == ["40 entries exported without bodies"]
+
+
+def test_altered_entry_is_named(log: Log, tmp_path: Path) -> None:
+    """Changing entry 17's content is caught at entry 17, and only there."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    entry_record(records, 17)["entry"]["purpose"] = "no reason"
+    rewrite(path, records)
+    report = verify_bundle(path)
+    assert report.problems == ["entry 17: leaf hash not included in checkpoint size 20 (entry altered)"]
+
+
+def test_altered_entry_with_recomputed_leaf_hash_fails_the_covering_checkpoint(
+    log: Log, tmp_path: Path
+) -> None:
+    """Recomputing the altered entry's leaf hash moves the failure to the tree: the first
+    checkpoint after it (size 20) no longer matches, the one before (10) still does."""
+    path = log.export(tmp_path / "b.jsonl", bodies="omitted")
+    records = read(path)
+    record = entry_record(records, 17)
+    record["entry"]["outcome"] = "ok-but-forged"
+    record["leaf_hash"] = entry_leaf_hash(record["entry"]).hex()
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert problems[0].startswith("checkpoint size 20: root does not match the tree of entries 1..20")
+    assert "entries up to 10 matched" in problems[0]
+
+
+def test_deleted_entry_is_named(log: Log, tmp_path: Path) -> None:
+    """Removing entry 18 is reported as a jump 17 → 19, and the tree no longer matches."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = [r for r in read(path) if not (r["type"] == "entry" and r["entry"]["seq"] == 18)]
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert "entry 18 missing (sequence jumps 17 → 19)" in problems
+    assert any(p.startswith("checkpoint size 20: root does not match") for p in problems)
+
+
+def test_deleted_entry_with_renumbering_fails_the_tree(log: Log, tmp_path: Path) -> None:
+    """Deleting entry 18 and renumbering the rest breaks the leaf hashes from 18 on."""
+    path = log.export(tmp_path / "b.jsonl", bodies="omitted")
+    records = [r for r in read(path) if not (r["type"] == "entry" and r["entry"]["seq"] == 18)]
+    for r in records:
+        if r["type"] == "entry" and r["entry"]["seq"] > 18:
+            r["entry"]["seq"] -= 1
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert "entry 18: content does not match its leaf hash (entry altered)" in problems
+    assert "entry 40 missing (the bundle ends at entry 39)" in problems
+
+
+def test_reordered_entries_are_named(log: Log, tmp_path: Path) -> None:
+    """Swapping entries 5 and 6 in the bundle is reported as such."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    i5 = records.index(entry_record(records, 5))
+    records[i5], records[i5 + 1] = records[i5 + 1], records[i5]
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert "entries 5 and 6 reordered" in problems
+    assert any(p.startswith("checkpoint size 10: root does not match") for p in problems)
+
+
+def test_forged_checkpoint_is_named(log: Log, tmp_path: Path) -> None:
+    """A checkpoint whose root was changed fails its signature check, by number and size."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    checkpoints = [r for r in records if r["type"] == "checkpoint"]
+    checkpoints[2]["root"] = hashlib.sha256(b"another history").hexdigest()
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert "checkpoint 3 (size 30): signature invalid" in problems
+
+
+def test_checkpoint_by_unknown_key_is_named(log: Log, tmp_path: Path) -> None:
+    """A checkpoint signed by a key the bundle does not carry is not trusted."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = [r for r in read(path) if not (r["type"] == "key" and r["kid"] == "audit-new")]
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert "checkpoint 3 (size 30): signed by unknown key audit-new" in problems
+
+
+def test_checkpoint_signed_by_retired_key_after_retirement_is_refused(tmp_path: Path) -> None:
+    """The old key, retired after checkpoint 2, cannot sign checkpoint 4; 1 and 2 stay valid."""
+    log = build_log()
+    retired_at = log.keys[0].retired_at
+    assert retired_at is not None
+    last = log.checkpoints[3]
+    log.checkpoints[3] = sign_checkpoint(
+        last.size, last.root, last.at + timedelta(minutes=5), log.private_keys["audit-old"], "audit-old"
+    )
+    report = verify_bundle(log.export(tmp_path / "b.jsonl"))
+    assert report.problems[0] == (
+        f"checkpoint 4 (size 40): signed by retired key audit-old after its retirement at "
+        f"{retired_at.isoformat()}"
+    )
+    assert not any(p.startswith(("checkpoint 1", "checkpoint 2")) for p in report.problems)
+
+
+def test_truncated_bundle_is_named(log: Log, tmp_path: Path) -> None:
+    """A bundle cut in the middle of an entry line is reported as truncated."""
+    path = log.export(tmp_path / "b.jsonl")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    problems = verify_bundle(path).problems
+    assert any(p.startswith("bundle truncated: no end record") for p in problems)
+    assert any("missing (the bundle ends at entry" in p for p in problems)
+
+
+def test_bundle_cut_at_a_line_boundary_is_truncated(log: Log, tmp_path: Path) -> None:
+    """Dropping whole lines at the end (end record included) is still truncation."""
+    path = log.export(tmp_path / "b.jsonl")
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-6]))
+    problems = verify_bundle(path).problems
+    assert "bundle truncated: no end record (after 35 entries)" in problems
+    assert "entries 36..40 missing (the bundle ends at entry 35)" in problems
+
+
+def test_body_not_matching_its_digest_is_named(log: Log, tmp_path: Path) -> None:
+    """A response body changed in the bundle is caught at its entry."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    entry_record(records, 9)["response_body"] = base64.b64encode(b'{"ok": false}').decode()
+    rewrite(path, records)
+    assert verify_bundle(path).problems == ["entry 9: response body does not match response_digest"]
+
+
+def test_redacted_bodies_are_not_reported_as_tampering(log: Log, tmp_path: Path) -> None:
+    """A body marked redacted is not compared with its digest, and the report notes it."""
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    record = entry_record(records, 9)
+    record["request_body"] = base64.b64encode(b"<x>[redacted]</x>").decode()
+    record["body_state"] = "redacted"
+    rewrite(path, records)
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert report.notes == ["1 bodies redacted: not compared with their digests"]
+
+
+def test_altered_entry_in_a_partial_range_is_named(log: Log, tmp_path: Path) -> None:
+    """In a partial range (13..27), altered entry 25 is named against checkpoint size 30."""
+    path = log.export(tmp_path / "b.jsonl", 13, 27)
+    records = read(path)
+    entry_record(records, 25)["entry"]["officer_id"] = "someone-else"
+    rewrite(path, records)
+    assert verify_bundle(path).problems == [
+        "entry 25: leaf hash not included in checkpoint size 30 (entry altered)"
+    ]
+
+
+def test_forged_prefix_fails_the_range(log: Log, tmp_path: Path) -> None:
+    """A partial range hashed onto a forged prefix does not reach the signed roots."""
+    path = log.export(tmp_path / "b.jsonl", 23, 27)
+    records = read(path)
+    prefix = next(r for r in records if r["type"] == "prefix")
+    prefix["hashes"][0] = hashlib.sha256(b"forged").hexdigest()
+    rewrite(path, records)
+    problems = verify_bundle(path).problems
+    assert any("checkpoint size 30" in p or "not included in checkpoint size 30" in p for p in problems)
+
+
+def test_end_record_digest_catches_silent_edits(log: Log, tmp_path: Path) -> None:
+    """Editing a line without recomputing the end record is reported as corruption."""
+    path = log.export(tmp_path / "b.jsonl")
+    data = path.read_bytes().replace(b'"officer-1"', b'"officer-2"', 1)
+    path.write_bytes(data)
+    problems = verify_bundle(path).problems
+    assert "bundle corrupted: the end record's entry count or SHA-256 does not match" in problems
+
+
+def test_writer_refuses_a_gap_in_the_entries(log: Log, tmp_path: Path) -> None:
+    """The exporter itself refuses entries that are not the declared contiguous range."""
+    from security.audit import bundle_proofs, write_bundle
+
+    items = log.bundle_items(1, 10)
+    del items[4]
+    with pytest.raises(ValueError, match="got 6 where 5 was due"):
+        write_bundle(
+            tmp_path / "b.jsonl", items, "included", log.checkpoints[:1],
+            bundle_proofs(log.store, 1, 10, log.checkpoints[:1]), [],
+        )  # fmt: skip
