@@ -2,7 +2,7 @@
 idempotent creation, the result callback, reconciliation and the province's webhooks."""
 
 from gateway.services.payments.callbacks import CallbackResult, CallbackService
-from gateway.services.payments.platform import InitOrder, PaymentPlatform, PlatformState
+from gateway.services.payments.platform import PaymentPlatform
 from gateway.services.payments.reconciliation import (
     ReconcileJob,
     ReconcileSettings,
@@ -17,10 +17,8 @@ __all__ = [
     "CallbackResult",
     "CallbackService",
     "Created",
-    "InitOrder",
     "PaymentPlatform",
     "PaymentService",
-    "PlatformState",
     "ReconcileJob",
     "ReconcileSettings",
     "Report",

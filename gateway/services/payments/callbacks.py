@@ -34,6 +34,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.payment import VerifiedCallback
+from gateway.errors import ChecksumInvalid, ContractViolation
 from gateway.services.payments import ledger
 from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database
@@ -74,16 +76,6 @@ class CallbackResult:
     event: dict[str, Any] | None = None
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
 class CallbackService:
     def __init__(self, db: Database, platform: PaymentPlatform, audit: AuditSink, clock: Clock) -> None:
         self.db = db
@@ -96,19 +88,21 @@ class CallbackService:
         fields = _parse(raw)
         verified = False
         if fields is None:
-            code, outcome = "99", "malformed"
-            result = await self._store(raw, None, verified, code, outcome)
-        elif not self.platform.verify_callback(fields):
-            code, outcome = "97", "checksum_invalid"
-            result = await self._store(raw, fields, verified, code, outcome)
-        elif str(fields.get("MaDoiTac")) != self.platform.partner_code:
-            verified = True
-            code, outcome = "99", "wrong_partner"
-            result = await self._store(raw, fields, verified, code, outcome)
+            result = await self._store(raw, None, verified, "99", "malformed")
         else:
-            verified = True
-            result = await self.db.write(lambda conn: self._apply(conn, raw, fields))
-        reply = self.platform.callback_reply(fields or {}, result.code, MESSAGES[result.code])
+            try:
+                callback = self.platform.verify_callback(fields)
+            except ChecksumInvalid:
+                result = await self._store(raw, fields, verified, "97", "checksum_invalid")
+            except ContractViolation:  # fails the schema: missing field, SoTien not an integer...
+                result = await self._store(raw, fields, verified, "99", "malformed")
+            else:
+                verified = True
+                if callback.partner_code != self.platform.partner_code:
+                    result = await self._store(raw, fields, verified, "99", "wrong_partner")
+                else:
+                    result = await self.db.write(lambda conn: self._apply(conn, raw, callback))
+        reply = self.platform.callback_reply(fields, result.code, MESSAGES[result.code])
         result = CallbackResult(result.code, result.outcome, reply, result.payment_id, result.event)
         await self._audit(raw, fields, verified, result, request_id, started)
         if result.outcome == "unchanged":
@@ -155,19 +149,18 @@ class CallbackService:
         )
         return (await conn.execute(statement)).first() is not None
 
-    async def _apply(self, conn: AsyncConnection, raw: bytes, fields: Mapping[str, Any]) -> CallbackResult:
+    async def _apply(self, conn: AsyncConnection, raw: bytes, callback: VerifiedCallback) -> CallbackResult:
         """A verified callback: check it against the ledger and settle the payment once."""
-        reference = str(fields.get("MaThamChieu", ""))
-        payment = await ledger.payment_by_ma_tham_chieu(conn, reference)
+        fields = callback.raw
+        payment = await ledger.payment_by_ma_tham_chieu(conn, callback.ma_tham_chieu)
         if payment is None:
             await self._insert(conn, raw, fields, True, "01", "unknown_reference", None, None)
             return CallbackResult("01", "unknown_reference", {})
-        if _as_int(fields.get("SoTien")) != int(payment["amount"]):
+        if callback.amount != int(payment["amount"]):
             await self._insert(conn, raw, fields, True, "04", "amount_mismatch", payment["id"], None)
             return CallbackResult("04", "amount_mismatch", {}, payment["id"])
 
-        success = str(fields.get("MaLoi")) == "00"
-        dedup_key = "|".join(str(fields.get(name, "")) for name in ("MaThamChieu", "MaGiaoDich", "MaLoi"))
+        dedup_key = "|".join((callback.ma_tham_chieu, callback.transaction_id, callback.result_code))
         will_apply = payment["status"] == "pending"
         code, outcome = ("00", "applied") if will_apply else ("02", "unchanged")
         if not await self._insert(conn, raw, fields, True, code, outcome, payment["id"], dedup_key):
@@ -184,12 +177,12 @@ class CallbackService:
         event = await ledger.settle(
             conn,
             payment_id=payment["id"],
-            status="paid" if success else "failed",
+            status="paid" if callback.paid else "failed",
             now=now,
             settled_by="callback",
-            transaction_id=str(fields.get("MaGiaoDich") or "") or None,
-            bank_code=str(fields.get("MaNganHang") or "") or None,
-            paid_at=now,
+            transaction_id=callback.transaction_id or None,
+            bank_code=callback.bank_code or None,
+            paid_at=callback.at or now,
         )
         # `will_apply` was read in this transaction; on PostgreSQL a concurrent transaction
         # may have settled it meanwhile: the forward-only UPDATE then changed nothing.

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters._exchange import CallContext
 from gateway.errors import GatewayError
 from gateway.services.payments import ledger
-from gateway.services.payments.platform import PaymentPlatform, PlatformState
+from adapters.payment import PaymentStatus
+from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database
 from gateway.store.tables import payment_attempts, payments
 
@@ -133,7 +134,7 @@ class ReconcileJob:
         log.info("payments.reconcile.run", **summary.__dict__)
         return summary
 
-    async def _settle(self, payment_id: str, row: dict[str, Any], state: PlatformState, stale: bool) -> str | None:
+    async def _settle(self, payment_id: str, row: dict[str, Any], state: PaymentStatus, stale: bool) -> str | None:
         if state.status == "paid" and state.amount not in (None, int(row["amount"])):
             log.error("payments.reconcile.amount_mismatch", payment_id=payment_id)
             return None  # never settle a different amount: a human must look
@@ -234,10 +235,10 @@ _AGREES = {
 async def reconcile_day(parts: Any, day: date) -> Report:
     """Compare the payments created on ``day`` (Asia/Ho_Chi_Minh) with what QUERY says.
 
-    ``parts``: the container, or anything with ``db`` and a platform (``payment_platform``,
-    or ``services["payments"].platform``). Read-only: nothing is settled."""
+    ``parts``: the container, or anything with ``db`` and ``payment`` (the payment client).
+    Read-only: nothing is settled."""
     db: Database = parts.db
-    platform: PaymentPlatform = getattr(parts, "payment_platform", None) or parts.services["payments"].platform
+    platform: PaymentPlatform = parts.payment
     start = datetime.combine(day, datetime.min.time(), ledger.VN_TZ)
     end = start + timedelta(days=1)
     async with db.read() as conn:

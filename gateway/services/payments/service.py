@@ -9,9 +9,10 @@ from typing import Any, Protocol
 import structlog
 
 from adapters._exchange import CallContext
+from adapters.payment import Fee, Payer, PaymentOrder, ma_tham_chieu
 from gateway.errors import AmountMismatch, Conflict, IdempotencyKeyInUse, PaymentNotFound
 from gateway.services.payments import idempotency, ledger
-from gateway.services.payments.platform import InitOrder, PaymentPlatform, ma_tham_chieu
+from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database, refuse
 
 log = structlog.get_logger("payments")
@@ -71,7 +72,7 @@ class PaymentService:
         reference = ledger.new_reference(now)
         attempt_ref = ma_tham_chieu(reference, 1)
         try:
-            pay_url = await self.platform.init(_order(attempt_ref, request), ctx)
+            pay_url = await self.platform.init_payment(_order(reference, 1, request), ctx)
         except BaseException:
             await self.db.write(lambda conn: idempotency.release(conn, held))
             raise
@@ -110,16 +111,18 @@ class PaymentService:
             raise PaymentNotFound(f"no payment {payment_id!r}")
         if row["status"] != "paid":
             raise Conflict(f"payment {payment_id!r} is {row['status']}: a receipt exists once it is paid")
-        return await self.platform.bill(attempt_ref, ctx)
+        return await self.platform.get_bill(attempt_ref, ctx)
 
     async def events_after(self, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
         async with self.db.read() as conn:
             return await ledger.events_after(conn, after, limit)
 
 
-def _order(attempt_ref: str, request: dict[str, Any]) -> InitOrder:
-    return InitOrder(
-        ma_tham_chieu=attempt_ref,
+def _order(reference: str, attempt: int, request: dict[str, Any]) -> PaymentOrder:
+    payer = request["payer"]
+    return PaymentOrder(
+        reference=reference,
+        attempt=attempt,
         amount=request["amount"],
         description=request["description"],
         dossier_code=request["dossier_code"],
@@ -127,9 +130,8 @@ def _order(attempt_ref: str, request: dict[str, Any]) -> InitOrder:
         procedure_name=request["procedure_name"],
         agency_code=request["agency_code"],
         agency_name=request["agency_name"],
-        payer=request["payer"],
-        fees=request["fees"],
-        return_url=request.get("return_url"),
+        payer=Payer(full_name=payer["full_name"], id_number=payer.get("id_number"), address=payer.get("address")),
+        fees=[Fee(name=f["name"], amount=f["amount"], code=f.get("code"), kind=f.get("kind")) for f in request["fees"]],
     )
 
 

@@ -1,31 +1,17 @@
-"""A migrated database (SQLite and PostgreSQL) and a hand-driven clock."""
+"""A migrated database (SQLite and PostgreSQL), a hand-driven clock, an offline adapter."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 
+from adapters.payment import PaymentClient, build_payment_client
 from gateway.store import Database, upgrade
-
-
-class FakeClock:
-    """Time that moves only when a test moves it."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 22, 2, 30, tzinfo=UTC)
-        self._mono = 1000.0
-
-    def now(self) -> datetime:
-        return self.current
-
-    def monotonic(self) -> float:
-        return self._mono
-
-    def advance(self, delta: timedelta) -> None:
-        self.current += delta
-        self._mono += delta.total_seconds()
+from security.audit import ListAuditSink
+from tests.gateway.services.payments.helpers import FakeClock, platform_settings
 
 
 @pytest.fixture
@@ -41,3 +27,22 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+async def offline_platform(clock: FakeClock) -> AsyncIterator[PaymentClient]:
+    """The real payment adapter, for callback checks (no I/O): any outbound call fails."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"unexpected call to the platform: {request.url}")
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(refuse), timeout=2)
+    client = build_payment_client(
+        platform_settings(), audit=ListAuditSink(), registry=CollectorRegistry(), http=http, clock=clock
+    )
+    try:
+        yield client
+    finally:
+        await http.aclose()
+
+
