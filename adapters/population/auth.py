@@ -1,0 +1,150 @@
+"""Auth profiles of the routes to the population database (pipeline step 2), chosen by config.
+
+Each adds its credentials to one outgoing request (the exchange's ``AuthProfile`` protocol),
+never to the HTTP client's default headers:
+
+- ``NdxpDigestAuth``: NDXP (national data exchange platform, on X-Road), direct route.
+- WSO2-style LGSP: the exchange's ``OAuth2ClientCredentials`` as is.
+- ``VnptLgspAuth``: VNPT-style LGSP, ``lgspaccesstoken`` header plus a Bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+
+import httpx
+import structlog
+
+from adapters._exchange import Clock, OutboundRequest
+from adapters._exchange.auth import _post_credentials  # the exchange's own token POST
+from contracts.errors import ContractViolation, UpstreamAuthFailed
+
+log = structlog.get_logger("adapters.population.auth")
+
+
+def ndxp_digest(auth_url: str, username: str, timestamp: str, secret: str) -> str:
+    """``sha256_hex(auth_url + username + timestamp + secret)``: the NDXP password digest."""
+    return hashlib.sha256(f"{auth_url}{username}{timestamp}{secret}".encode()).hexdigest()
+
+
+class NdxpDigestAuth:
+    """NDXP direct: headers ``X-Road-Client: <member id>``, ``ApiKey``, ``Timestamp: <epoch
+    ms>``, ``Authorization: Basic base64(username + ":" + ndxp_digest(...))`` and
+    ``SOAPAction: ""``, computed afresh for every request (the timestamp moves)."""
+
+    def __init__(
+        self, *, client_id: str, api_key: str, username: str, secret: str, auth_url: str, clock: Clock
+    ) -> None:
+        self._client_id = client_id
+        self._api_key = api_key
+        self._username = username
+        self._secret = secret
+        self._auth_url = auth_url
+        self._clock = clock
+
+    async def authenticate(
+        self, request: OutboundRequest, http: httpx.AsyncClient
+    ) -> OutboundRequest:
+        timestamp = str(int(self._clock.now().timestamp() * 1000))
+        digest = ndxp_digest(self._auth_url, self._username, timestamp, self._secret)
+        basic = base64.b64encode(f"{self._username}:{digest}".encode()).decode("ascii")
+        return request.with_headers(
+            **{
+                "X-Road-Client": self._client_id,
+                "ApiKey": self._api_key,
+                "Timestamp": timestamp,
+                "Authorization": f"Basic {basic}",
+                "SOAPAction": '""',
+            }
+        )
+
+    def invalidate(self, request: OutboundRequest) -> bool:
+        return False  # nothing cached: a refusal means wrong credentials, not stale ones
+
+
+def lgsp_access_token(
+    *, access_key: str, secret_key: str, app_name: str, partner_code: str, partner_code_cus: str
+) -> str:
+    """VNPT LGSP ``lgspaccesstoken``: base64 of the JSON of the partner's credentials."""
+    document = {
+        "AccessKey": access_key,
+        "SecretKey": secret_key,
+        "AppName": app_name,
+        "PartnerCode": partner_code,
+        "PartnerCodeCus": partner_code_cus,
+    }
+    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(raw).decode("ascii")
+
+
+class VnptLgspAuth:
+    """VNPT-style LGSP: the ``lgspaccesstoken`` header on the token call and on every call,
+    plus ``Authorization: Bearer <access_token>`` from ``POST {token_url}``
+    (form ``grant_type=client_credentials``), cached and refreshed before it expires."""
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        access_token_header: str,
+        clock: Clock,
+        upstream: str = "population",
+        refresh_margin_seconds: float = 180.0,
+    ) -> None:
+        self._token_url = token_url
+        self._header = access_token_header
+        self._clock = clock
+        self._upstream = upstream
+        self._margin = refresh_margin_seconds
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        self._lock = asyncio.Lock()
+        self.fetches = 0
+
+    async def authenticate(
+        self, request: OutboundRequest, http: httpx.AsyncClient
+    ) -> OutboundRequest:
+        token = await self._current_token(http)
+        return request.with_headers(
+            lgspaccesstoken=self._header, Authorization=f"Bearer {token}"
+        )
+
+    def invalidate(self, request: OutboundRequest) -> bool:
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") == self._token:
+            self._token = None
+        return True
+
+    def _fresh(self) -> bool:
+        return self._token is not None and self._clock.monotonic() < self._refresh_at
+
+    async def _current_token(self, http: httpx.AsyncClient) -> str:
+        if not self._fresh():
+            async with self._lock:  # concurrent calls fetch once
+                if not self._fresh():
+                    await self._fetch(http)
+        assert self._token is not None
+        return self._token
+
+    async def _fetch(self, http: httpx.AsyncClient) -> None:
+        reply = await _post_credentials(
+            http,
+            self._upstream,
+            "token",
+            url=self._token_url,
+            data={"grant_type": "client_credentials"},
+            headers={"lgspaccesstoken": self._header},
+        )
+        self.fetches += 1
+        token = reply.get("access_token") if isinstance(reply, dict) else None
+        if not isinstance(token, str) or not token:
+            raise UpstreamAuthFailed(f"{self._upstream} LGSP token endpoint gave no access_token")
+        try:
+            expires_in = float(reply.get("expires_in", 3600))
+        except (TypeError, ValueError) as exc:
+            raise ContractViolation(f"{self._upstream} LGSP token: bad expires_in") from exc
+        self._token = token
+        self._refresh_at = self._clock.monotonic() + expires_in - min(self._margin, expires_in / 2)
+        log.info("adapter.auth.token", upstream=self._upstream, profile="vnpt")

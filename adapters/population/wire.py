@@ -1,0 +1,149 @@
+"""Wire format of the national population database (CSDL quốc gia về dân cư), SOAP 1.1
+document/literal, contract v1.0 in ``contracts/population/`` (our reconstruction).
+
+zeep is the codec here, not the transport: it reads the WSDL from ``contracts/`` through a
+transport that refuses every network load, builds request envelopes and deserializes reply
+bodies. The bytes travel through the exchange pipeline (auth profiles, WS-Security signer,
+breaker, audit), which zeep's own transports would bypass.
+
+Replies are parsed with a hardened lxml parser (no DTD, no entities, no network, no huge
+trees) *before* anything else looks at them; a SOAP Fault is recognised right after parsing,
+before any signature check, so the upstream's real error is never hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zeep
+from lxml import etree
+from zeep.exceptions import DTDForbidden, EntitiesForbidden, TransportError, XMLSyntaxError
+
+from contracts import population as population_contract
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+REQUEST_NS = "http://dancuquocgia.bca"
+REPLY_NS = "http://www.mic.gov.vn/dancu/1.0"
+LOOKUP = "TraCuuThongTinCongDan"
+VERIFY = "XacThucThongTinCongDan"
+OPERATIONS = (LOOKUP, VERIFY)
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+# What zeep may do with XML it parses (the WSDL and, should it ever parse one, a reply).
+HARDENED = zeep.Settings(
+    strict=True,
+    xml_huge_tree=False,
+    forbid_dtd=True,
+    forbid_entities=True,
+    forbid_external=True,
+)
+
+
+class ContractsOnlyTransport(zeep.Transport):
+    """Loads WSDL/XSD files from ``contracts/population/`` and nothing else: no HTTP, no
+    file outside that folder. Sending through it is refused too (the exchange sends)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(timeout=1, operation_timeout=1)  # never used: no I/O happens here
+        self._root = root.resolve()
+
+    def load(self, url: str) -> bytes:
+        path = Path(url.removeprefix("file://")).resolve()
+        if "://" in url and not url.startswith("file://") or not path.is_relative_to(self._root):
+            raise TransportError(f"refusing to load {url!r}: contracts are read from {self._root}")
+        return path.read_bytes()
+
+    def _load_remote_data(self, url: str) -> bytes:
+        raise TransportError(f"refusing to fetch {url!r}: the WSDL is never fetched")
+
+    def post(self, address: str, message: Any, headers: Any) -> Any:
+        raise TransportError("the population codec does not send; the exchange pipeline does")
+
+    def get(self, address: str, params: Any, headers: Any) -> Any:
+        raise TransportError("the population codec does not send; the exchange pipeline does")
+
+
+def _reply_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_envelope(content: bytes) -> etree._Element:
+    """Parse reply bytes safely; raise zeep's ``DTDForbidden``/``EntitiesForbidden`` for a
+    DOCTYPE (XML bombs, external entities) and ``XMLSyntaxError`` for anything not XML or not
+    a SOAP 1.1 envelope."""
+    try:
+        root = etree.fromstring(content, parser=_reply_parser())
+    except etree.XMLSyntaxError as exc:
+        # libxml2 stops an entity bomb itself ("amplification factor exceeded"): still a
+        # DTD, which a SOAP message must not contain (SOAP 1.1 §3), so say so.
+        if b"<!DOCTYPE" in content:
+            raise DTDForbidden("(unparsed)", None, None) from exc
+        raise XMLSyntaxError(f"reply is not well-formed XML: {exc}") from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None:
+        for entity in docinfo.internalDTD.iterentities():
+            raise EntitiesForbidden(entity.name, entity.content)
+    if docinfo.doctype:
+        raise DTDForbidden(docinfo.doctype, docinfo.system_url, docinfo.public_id)
+    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+        raise XMLSyntaxError(f"reply root is {root.tag}, not a SOAP 1.1 Envelope")
+    return root
+
+
+@dataclass(frozen=True)
+class SoapFault:
+    """A SOAP 1.1 Fault of a reply (``detail`` keeps the text of its children, e.g. MaLoi)."""
+
+    code: str
+    message: str
+    actor: str | None
+    detail: dict[str, str]
+
+
+def find_fault(envelope: etree._Element) -> SoapFault | None:
+    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    if fault is None:
+        return None
+    detail = fault.find("detail")
+    return SoapFault(
+        code=(fault.findtext("faultcode") or "").strip(),
+        message=(fault.findtext("faultstring") or "").strip(),
+        actor=fault.findtext("faultactor"),
+        detail={
+            etree.QName(child).localname: (child.text or "").strip()
+            for child in (detail if detail is not None else ())
+            if isinstance(child.tag, str)
+        },
+    )
+
+
+class PopulationCodec:
+    """Builds request envelopes and reads reply bodies with zeep, from the WSDL in
+    ``contracts/population/`` (loaded once: parsing it takes tens of milliseconds)."""
+
+    def __init__(self, wsdl: Path | None = None) -> None:
+        wsdl = wsdl or population_contract.wsdl_path()
+        self.client = zeep.Client(
+            str(wsdl), transport=ContractsOnlyTransport(wsdl.parent), settings=HARDENED
+        )
+        self._service = self.client.service
+        binding = self._service._binding
+        self._operations = {name: binding.get(name) for name in OPERATIONS}
+
+    def build(self, operation: str, fields: dict[str, Any]) -> bytes:
+        """The SOAP envelope of ``operation`` with ``fields`` (wire names), as UTF-8 bytes."""
+        envelope = self.client.create_message(self._service, operation, **fields)
+        return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+
+    def read(self, operation: str, envelope: etree._Element) -> Any:
+        """The deserialized reply body of ``operation`` (zeep objects)."""
+        return self._operations[operation].process_reply(envelope)
