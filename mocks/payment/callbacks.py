@@ -33,8 +33,7 @@ class CallbackSender:
         self.url = config.gateway_url.rstrip("/") + CALLBACK_PATH
         self._background: set[asyncio.Task[Any]] = set()
 
-    def callback_body(self, payment: MockPayment, *, paid: bool, transaction_id: str, at: str,
-                      bad_signature: bool = False) -> dict[str, Any]:
+    def callback_body(self, payment: MockPayment, *, paid: bool, transaction_id: str, at: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "LoaiBanTin": CALLBACK_TYPE, "MaLoi": "00" if paid else "99", "MaDoiTac": payment.partner,
             "MaThamChieu": payment.reference, "SoTien": payment.amount, "MaTienTe": "VND",
@@ -42,8 +41,6 @@ class CallbackSender:
             "ThongTinGiaoDich": payment.info,
         }
         body["MaXacThuc"] = maxacthuc_callback(body, self.settings.secret)
-        if bad_signature:
-            body["MaXacThuc"] = maxacthuc_callback(body, self.settings.secret + "-wrong")
         return body
 
     async def complete(self, payment: MockPayment, result: str, *, duplicates: int = 1, delay_ms: int = 0,
