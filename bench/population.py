@@ -1,0 +1,260 @@
+"""Benchmark: signed citizen lookups through the gateway vs direct zeep calls to the mock
+population database, and the cost of signing / verifying one message vs raw xmlsec.
+
+Starts ``lienthong mocks`` and ``lienthong serve`` (dev mode, shared development keys in a
+temporary var dir, each its own process), then, alternating rounds:
+
+- **gateway**: ``POST /v1/citizens/lookup`` (bearer token, scope citizens.read) at
+  concurrency 8 — API → adapter (zeep codec, auth profile, WS-Security sign) → mock → verify
+  the mock's signature → map → audit record → JSON;
+- **direct**: ``zeep.AsyncClient`` with ``security.wsse.WsseX509`` (same key, same peer
+  certificate, same auth profile headers) calling the mock at concurrency 8.
+
+Then single-message micro-benchmarks in this process: the adapter's signer
+(``WsseRequestSigner``) vs a raw xmlsec signature of the same envelope (parse, template,
+sign, serialize), and the adapter's reply check (``SoapReplyChecker``) vs raw xmlsec verify.
+
+    .venv/bin/python -m bench.population [--requests 400] [--rounds 3] [--concurrency 8]
+
+Figures: docs/performance.md, "Signed citizen lookups".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import timeit
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import xmlsec
+import zeep
+from httpx_aiohttp import AiohttpTransport
+from lxml import etree
+
+from adapters._exchange import OutboundRequest, SystemClock
+from adapters.population import CitizenQuery, PopulationCodec, query_to_wire
+from adapters.population.factory import build_auth, build_reply_verifier
+from adapters.population.signing import SoapReplyChecker, WsseRequestSigner
+from adapters.population.wire import HARDENED, LOOKUP, ContractsOnlyTransport
+from contracts import population as contract
+from gateway.settings import Settings
+from security import wsse
+from security.keys import MOCK_POPULATION, WSSE, KeyStore
+from tests.support.processes import gateway_stack, running
+
+Call = Callable[[str], Awaitable[Any]]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000
+
+
+async def run_round(call: Call, ids: list[str], requests: int, concurrency: int) -> dict[str, float]:
+    for i in range(20):  # warm up connections and caches
+        await call(ids[i % len(ids)])
+    latencies: list[float] = []
+    queue = list(range(requests))
+
+    async def worker() -> None:
+        while queue:
+            i = queue.pop()
+            started = time.perf_counter()
+            await call(ids[i % len(ids)])
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {"rps": requests / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+
+
+class ProfileAuth(httpx.Auth):
+    """The gateway's auth profile as an ``httpx.Auth`` (zeep replaces client default headers)."""
+
+    def __init__(self, profile: Any, http: httpx.AsyncClient) -> None:
+        self.profile, self.http = profile, http
+
+    async def async_auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def, override]
+        outbound = OutboundRequest(request.method, str(request.url), content=b"")
+        for name, value in (await self.profile.authenticate(outbound, self.http)).headers.items():
+            request.headers[name] = value
+        yield request
+
+
+def direct_client(settings: Settings, keys: KeyStore) -> tuple[Any, Call, httpx.AsyncClient]:
+    """zeep.AsyncClient signing with our wsse key, verifying with the mock's certificate."""
+    entry = keys.active(WSSE)
+    signer = wsse.Signer(wsse.SigningIdentity.load(entry.private_key, entry.certificate))
+    verifier = build_reply_verifier(settings, keys, SystemClock())
+    timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+    auth_http = httpx.AsyncClient(timeout=timeout)
+    http = httpx.AsyncClient(
+        transport=AiohttpTransport(), timeout=timeout,
+        auth=ProfileAuth(build_auth(settings, SystemClock()), auth_http),
+    )
+    wsdl = contract.wsdl_path()
+
+    class Transport(zeep.AsyncTransport):
+        def load(self, url: str) -> bytes:
+            return ContractsOnlyTransport(wsdl.parent).load(url)
+
+    transport = Transport(client=http, wsdl_client=httpx.Client(), operation_timeout=settings.read_timeout)
+    client = zeep.AsyncClient(str(wsdl), transport=transport, settings=HARDENED,
+                              wsse=wsse.WsseX509(signer, verifier))
+    service = client.create_service(contract.BINDING, settings.population_url)
+    counter = iter(range(10**9))
+
+    async def call(id_number: str) -> Any:
+        query = CitizenQuery(id_number=id_number, officer_id="cb.bench", purpose="benchmark")
+        fields = query_to_wire(query, request_id=f"bench-{next(counter)}",
+                               ma_dvc=settings.population_ma_dvc, ma_tich_hop="037")
+        return await service.TraCuuThongTinCongDan(**fields)
+
+    return client, call, auth_http
+
+
+def gateway_call(api: httpx.AsyncClient, headers: dict[str, str]) -> Call:
+    async def call(id_number: str) -> Any:
+        body = {"id_number": id_number, "purpose": "benchmark", "officer_id": "cb.bench"}
+        reply = await api.post("/v1/citizens/lookup", json=body, headers=headers)
+        if reply.status_code != 200:
+            raise RuntimeError(f"gateway: {reply.status_code} {reply.text[:300]}")
+        return reply
+
+    return call
+
+
+def raw_xmlsec_sign(key: xmlsec.Key, cert_der: bytes, envelope: bytes) -> bytes:
+    """The floor: the same WS-Security signature with xmlsec and nothing else."""
+    import base64
+
+    root = etree.fromstring(envelope)
+    soap, wsu, wsse_ns = contract.NS_SOAP11, wsse.WSU, wsse.WSSE
+    body = root.find(f"{{{soap}}}Body")
+    header = etree.Element(f"{{{soap}}}Header")
+    body.addprevious(header)
+    security = etree.SubElement(header, f"{{{wsse_ns}}}Security")
+    ts = etree.SubElement(security, f"{{{wsu}}}Timestamp")
+    ts.set(f"{{{wsu}}}Id", "TS-1")
+    etree.SubElement(ts, f"{{{wsu}}}Created").text = "2026-11-22T02:30:00.000Z"
+    etree.SubElement(ts, f"{{{wsu}}}Expires").text = "2026-11-22T02:35:00.000Z"
+    token = etree.SubElement(security, f"{{{wsse_ns}}}BinarySecurityToken")
+    token.text = base64.b64encode(cert_der).decode()
+    body.set(f"{{{wsu}}}Id", "Body-1")
+    signature = xmlsec.template.create(root, xmlsec.Transform.EXCL_C14N, xmlsec.Transform.RSA_SHA256)
+    security.append(signature)
+    ctx = xmlsec.SignatureContext()
+    for element in (body, ts):
+        ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri="#" + element.get(f"{{{wsu}}}Id"))
+        xmlsec.template.add_transform(ref, xmlsec.Transform.EXCL_C14N)
+        ctx.register_id(element, "Id", wsu)
+    xmlsec.template.ensure_key_info(signature)
+    ctx.key = key
+    ctx.sign(signature)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def raw_xmlsec_verify(key: xmlsec.Key, signed: bytes) -> None:
+    root = etree.fromstring(signed)
+    ctx = xmlsec.SignatureContext()
+    for element in root.iter():
+        if element.get(f"{{{wsse.WSU}}}Id"):
+            ctx.register_id(element, "Id", wsse.WSU)
+    ctx.key = key
+    ctx.verify(root.find(f".//{{{xmlsec.constants.DSigNs}}}Signature"))
+
+
+def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, float]:
+    """µs per message: adapter sign vs raw xmlsec sign; adapter verify vs raw xmlsec verify."""
+    ours = keys.active(WSSE)
+    identity = wsse.SigningIdentity.load(ours.private_key, ours.certificate)
+    adapter_signer = WsseRequestSigner(wsse.Signer(identity), key_id=ours.kid)
+    query = CitizenQuery(id_number="001203012345", officer_id="cb.0012", purpose="p", full_name="NGUYỄN VĂN A")
+    envelope = PopulationCodec().build(LOOKUP, query_to_wire(query, request_id="r", ma_dvc="VPCP", ma_tich_hop="037"))
+    request = OutboundRequest("POST", "http://x", content=envelope)
+    loop = asyncio.new_event_loop()
+
+    peer = keys.active(MOCK_POPULATION)
+    peer_signer = wsse.Signer(wsse.SigningIdentity.load(peer.private_key, peer.certificate))
+    reply = peer_signer.sign(contract.golden("TraCuuThongTinCongDan.reply.xml"))
+    checker = SoapReplyChecker(build_reply_verifier(settings, keys, SystemClock()))
+    response = httpx.Response(200, content=reply)
+    peer_key = wsse.TrustedCertificates([peer.certificate]).find(peer.certificate).key  # type: ignore[union-attr]
+
+    def per_call(fn: Callable[[], Any]) -> float:
+        fn()
+        return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
+
+    result = {
+        "sign_adapter": per_call(lambda: loop.run_until_complete(adapter_signer.sign(request))),
+        "sign_raw": per_call(lambda: raw_xmlsec_sign(identity.key, identity.certificate_der, envelope)),
+        "verify_adapter": per_call(lambda: loop.run_until_complete(checker.verify(b"", response))),
+        "verify_raw": per_call(lambda: raw_xmlsec_verify(peer_key, reply)),
+    }
+    loop.close()
+    return result
+
+
+async def measure(requests: int, rounds: int, concurrency: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        mocks, gateway, env = gateway_stack(Path(tmp))
+        with running(mocks, gateway):
+            from tests.support.processes import wait_until_up
+
+            for proc in (mocks, gateway):
+                wait_until_up(proc.ready_url, 30, proc)  # type: ignore[arg-type]
+            port, mocks_port = env["LIENTHONG_PORT"], env["LIENTHONG_MOCKS_PORT"]
+            settings = Settings(var_dir=Path(tmp) / "var", port=int(port), mocks_port=int(mocks_port))
+            keys = KeyStore.load(settings.keys_dir)  # the development keys both processes share
+            mocks_url = f"http://127.0.0.1:{mocks_port}"
+            async with httpx.AsyncClient(base_url=mocks_url) as admin:
+                seed = (await admin.get("/__admin/population/citizens", params={"limit": 200})).json()
+            items = seed["citizens"] if isinstance(seed, dict) else seed
+            ids = [c.get("SoDinhDanh") or c.get("id_number") for c in items]
+            ids = [i for i in ids if i and len(i) == 12]
+            api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", transport=AiohttpTransport(),
+                                    timeout=httpx.Timeout(20.0))
+            token = (await api.post("/oauth/token", data={
+                "grant_type": "client_credentials", "client_id": "demo", "client_secret": "demo-secret",
+                "scope": "citizens.read"})).json()["access_token"]
+            through_gateway = gateway_call(api, {"Authorization": f"Bearer {token}"})
+            zeep_client, direct, auth_http = direct_client(settings, keys)
+            results: dict[str, list[dict[str, float]]] = {"direct zeep": [], "gateway": []}
+            try:
+                for _ in range(rounds):
+                    results["direct zeep"].append(await run_round(direct, ids, requests, concurrency))
+                    results["gateway"].append(await run_round(through_gateway, ids, requests, concurrency))
+            finally:
+                await api.aclose()
+                await zeep_client.transport.aclose()
+                await auth_http.aclose()
+            costs = micro(keys, settings)
+    print(f"{requests} signed lookups x {rounds} rounds per path, concurrency {concurrency}, medians of rounds")
+    print(f"{'path':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    medians = {}
+    for path, runs in results.items():
+        medians[path] = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99")}
+        m = medians[path]
+        print(f"{path:<12} {m['rps']:>8.0f} {m['p50']:>8.2f} {m['p99']:>8.2f}")
+    added = medians["gateway"]["p50"] - medians["direct zeep"]["p50"]
+    print(f"gateway adds {added:.2f} ms p50 over the direct call (target <= 5 ms)")
+    print(f"sign one message:   adapter {costs['sign_adapter']:.0f} us, raw xmlsec {costs['sign_raw']:.0f} us, "
+          f"ratio {costs['sign_adapter'] / costs['sign_raw']:.2f} (target <= 1.5)")
+    print(f"verify one message: adapter {costs['verify_adapter']:.0f} us, raw xmlsec {costs['verify_raw']:.0f} us, "
+          f"ratio {costs['verify_adapter'] / costs['verify_raw']:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    asyncio.run(measure(args.requests, args.rounds, args.concurrency))
