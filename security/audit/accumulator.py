@@ -9,10 +9,13 @@ with ``MerkleAccumulator.resume(size, hashes)`` reading ``frontier_ids(size)``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 
 from security.audit.merkle import node_hash
 from security.audit.tree import NodeId, fold, range_nodes
+
+_sha256 = hashlib.sha256
 
 
 def frontier_ids(size: int) -> list[NodeId]:
@@ -73,20 +76,24 @@ class MerkleAccumulator:
         self._size = index + 1
         return finished
 
-    def extend(self, leaves: Iterable[bytes]) -> None:
-        """Append many leaf hashes, discarding the finished subtrees (for verifiers)."""
+    def push(self, leaf: bytes) -> None:
+        """Append a leaf hash, discarding the finished subtrees (for verifiers)."""
         levels, hashes = self._levels, self._hashes
+        # The subtrees to merge are exactly the trailing 1-bits of the old size.
         size = self._size
+        h = leaf
+        while size & 1:
+            levels.pop()
+            h = _sha256(b"\x01" + hashes.pop() + h).digest()
+            size >>= 1
+        levels.append((self._size ^ (self._size + 1)).bit_length() - 1)
+        hashes.append(h)
+        self._size += 1
+
+    def extend(self, leaves: Iterable[bytes]) -> None:
+        """Append many leaf hashes, discarding the finished subtrees."""
         for leaf in leaves:
-            level, h = 0, leaf
-            while levels and levels[-1] == level:
-                levels.pop()
-                h = node_hash(hashes.pop(), h)
-                level += 1
-            levels.append(level)
-            hashes.append(h)
-            size += 1
-        self._size = size
+            self.push(leaf)
 
     def root(self) -> bytes:
         """MTH of all leaves appended so far (SHA-256 of nothing for an empty tree)."""

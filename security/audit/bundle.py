@@ -14,7 +14,7 @@ Each line is one JSON object with a ``type``, in this order (docs/audit.md has e
                  the last checkpoint; with the prefix, it proves every entry's inclusion
     entry        entry (the log entry), leaf_hash (hex, as the log holds it), body_state,
                  request_body / response_body (base64, when bodies are included)
-    end          entries (count) and sha256 (hex digest of every byte before this line)
+    end          entries (the count): its absence means the file was cut short
 
 A partial range is proved by (prefix, entries, range_proof): the verifier hashes the entries
 onto the prefix's frontier, getting the root at ``last_seq``, and checks that root's
@@ -27,7 +27,6 @@ range in O(log n) hashes instead of one audit path per entry.
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -121,14 +120,11 @@ def write_bundle(
     ``ValueError`` (and leaves a file without an end record) if the entries are not exactly
     first_seq..last_seq in order."""
     ordered = sorted(checkpoints, key=lambda c: c.size)
-    digest = hashlib.sha256()
     count = 0
     with open(out_path, "wb") as out:
 
         def emit(record: dict[str, Any]) -> None:
-            line = orjson.dumps(record) + b"\n"
-            digest.update(line)
-            out.write(line)
+            out.write(orjson.dumps(record) + b"\n")
 
         emit({
             "type": "header", "format": FORMAT, "version": VERSION,
@@ -165,5 +161,5 @@ def write_bundle(
             expected += 1
         if expected != proofs.last_seq + 1:
             raise ValueError(f"entries ended at {expected - 1}, not at {proofs.last_seq}")
-        out.write(orjson.dumps({"type": "end", "entries": count, "sha256": digest.hexdigest()}) + b"\n")
+        out.write(orjson.dumps({"type": "end", "entries": count}) + b"\n")
     return count

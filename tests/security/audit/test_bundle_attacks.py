@@ -24,7 +24,7 @@ def rewrite(path: Path, records: list[dict]) -> None:
     """Write records back with a fresh end record, as an attacker who knows the format would."""
     body = b"".join(orjson.dumps(r) + b"\n" for r in records if r["type"] != "end")
     entries = sum(1 for r in records if r["type"] == "entry")
-    end = {"type": "end", "entries": entries, "sha256": hashlib.sha256(body).hexdigest()}
+    end = {"type": "end", "entries": entries}
     path.write_bytes(body + orjson.dumps(end) + b"\n")
 
 
@@ -218,13 +218,23 @@ def test_forged_prefix_fails_the_range(log: Log, tmp_path: Path) -> None:
     assert any("checkpoint size 30" in p or "not included in checkpoint size 30" in p for p in problems)
 
 
-def test_end_record_digest_catches_silent_edits(log: Log, tmp_path: Path) -> None:
-    """Editing a line without recomputing the end record is reported as corruption."""
+def test_end_record_count_catches_lines_removed_without_care(log: Log, tmp_path: Path) -> None:
+    """Removing the last entry line but keeping the end record is named twice: the missing
+    entry, and the end record's count."""
     path = log.export(tmp_path / "b.jsonl")
-    data = path.read_bytes().replace(b'"officer-1"', b'"officer-2"', 1)
-    path.write_bytes(data)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-2] + lines[-1:]))
     problems = verify_bundle(path).problems
-    assert "bundle corrupted: the end record's entry count or SHA-256 does not match" in problems
+    assert "entry 40 missing (the bundle ends at entry 39)" in problems
+    assert "bundle corrupted: the end record counts 40 entries, the bundle has 39" in problems
+
+
+def test_data_after_the_end_record_is_reported(log: Log, tmp_path: Path) -> None:
+    """Anything appended after the end record is not silently ignored."""
+    path = log.export(tmp_path / "b.jsonl")
+    with open(path, "ab") as out:
+        out.write(b'{"type": "entry"}\n')
+    assert verify_bundle(path).problems == ["data after the end record on line 53"]
 
 
 def test_writer_refuses_a_gap_in_the_entries(log: Log, tmp_path: Path) -> None:
