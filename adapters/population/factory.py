@@ -47,11 +47,11 @@ class PopulationSettings(ExchangeSettings, Protocol):
     population_ndxp_secret: str
     population_ndxp_auth_url: str  # "" -> population_url
     # WSO2-style LGSP (OAuth2 client credentials)
-    population_lgsp_token_url: str
+    population_lgsp_token_url: str  # "" -> {population_url}/token
     population_lgsp_client_key: str
     population_lgsp_client_secret: str
     # VNPT-style LGSP
-    population_vnpt_token_url: str
+    population_vnpt_token_url: str  # "" -> {population_url}/vnpt/token
     population_vnpt_access_key: str
     population_vnpt_secret_key: str
     population_vnpt_app_name: str
@@ -78,6 +78,7 @@ class _ExchangeView:
 def build_auth(settings: PopulationSettings, clock: Clock) -> AuthProfile:
     """The auth profile ``population_auth`` names."""
     profile = settings.population_auth
+    base = settings.population_url.rstrip("/")
     if profile == "none":
         return NoAuth()
     if profile == "ndxp":
@@ -91,7 +92,7 @@ def build_auth(settings: PopulationSettings, clock: Clock) -> AuthProfile:
         )
     if profile == "wso2":
         return OAuth2ClientCredentials(
-            token_url=settings.population_lgsp_token_url,
+            token_url=settings.population_lgsp_token_url or f"{base}/token",
             client_key=settings.population_lgsp_client_key,
             client_secret=settings.population_lgsp_client_secret,
             clock=clock,
@@ -106,7 +107,9 @@ def build_auth(settings: PopulationSettings, clock: Clock) -> AuthProfile:
             partner_code_cus=settings.population_vnpt_partner_code_cus,
         )
         return VnptLgspAuth(
-            token_url=settings.population_vnpt_token_url, access_token_header=header, clock=clock
+            token_url=settings.population_vnpt_token_url or f"{base}/vnpt/token",
+            access_token_header=header,
+            clock=clock,
         )
     raise ConfigurationError(
         f"population_auth must be one of {', '.join(AUTH_PROFILES)}, not {profile!r}"
