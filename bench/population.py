@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import timeit
@@ -34,6 +36,8 @@ from typing import Any
 import httpx
 import xmlsec
 import zeep
+from zeep.proxy import AsyncServiceProxy
+from zeep.transports import AsyncTransport
 from httpx_aiohttp import AiohttpTransport
 from lxml import etree
 
@@ -46,9 +50,91 @@ from contracts import population as contract
 from gateway.settings import Settings
 from security import wsse
 from security.keys import MOCK_POPULATION, WSSE, KeyStore
-from tests.support.processes import gateway_stack, running
+from tests.support.processes import Proc, gateway_stack, running, wait_until_up
 
 Call = Callable[[str], Awaitable[Any]]
+
+# Until gateway.settings has them: the population settings the bench's gateway uses (the mock's
+# development credentials, NDXP, WS-Security on). With them in Settings, these are ignored.
+POPULATION_DEFAULTS: dict[str, Any] = {
+    "population_auth": "ndxp",
+    "population_ma_dvc": "VPCP",
+    "population_ma_tich_hop_lookup": "037",
+    "population_ma_tich_hop_verify": "037",
+    "population_operation_timeout": 10.0,
+    "population_ndxp_client": "VN/GOV/000.00.12.H56/lienthong",
+    "population_ndxp_api_key": "dev-ndxp-api-key",
+    "population_ndxp_username": "lienthong",
+    "population_ndxp_secret": "dev-ndxp-secret",
+    "population_ndxp_auth_url": "",
+    "population_lgsp_token_url": "",
+    "population_lgsp_client_key": "lienthong",
+    "population_lgsp_client_secret": "dev-lgsp-client-secret",
+    "population_vnpt_token_url": "",
+    "population_vnpt_access_key": "dev-vnpt-access-key",
+    "population_vnpt_secret_key": "dev-vnpt-secret-key",
+    "population_vnpt_app_name": "lienthong",
+    "population_vnpt_partner_code": "000.00.12.H56",
+    "population_vnpt_partner_code_cus": "000.00.12.H56",
+    "population_wsse_sign": True,
+    "population_wsse_require_reply_signature": True,
+    "population_peer_cert": None,
+}
+
+
+class WithPopulationDefaults:
+    """Gateway settings, completed with ``POPULATION_DEFAULTS`` where they lack a name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        if hasattr(self._settings, name):
+            return getattr(self._settings, name)
+        return POPULATION_DEFAULTS[name]
+
+
+def gateway_app() -> Any:
+    """``app.create_app`` from the environment; if the composition root does not wire the
+    citizen API yet, wire it here the way app.py will (population client + CitizenService)."""
+    from contextlib import asynccontextmanager
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from adapters.population import build_population_client
+    from app import create_app
+    from gateway.api.routes import citizens
+    from gateway.services.citizens import CitizenService
+
+    settings = Settings()
+    app = create_app(settings)
+    if any(getattr(r, "path", "") == "/v1/citizens/lookup" for r in app.routes):
+        return app
+    original = app.router.lifespan_context
+    container = app.state.container
+
+    @asynccontextmanager
+    async def lifespan(asgi: Any):  # type: ignore[no-untyped-def]
+        async with original(asgi):
+            population = build_population_client(
+                WithPopulationDefaults(settings), keys=container.keys, audit=container.audit,  # type: ignore[arg-type]
+                registry=container.registry,
+            )
+            container.population = population
+            container.exchanges["population"] = population.exchange
+            container.services["citizens"] = CitizenService(
+                population, audit=container.audit,
+                today=lambda: datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date(),
+                now=lambda: datetime.now(UTC),
+            )
+            try:
+                yield
+            finally:
+                await population.aclose()
+
+    app.router.lifespan_context = lifespan
+    app.include_router(citizens.router)
+    return app
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -101,14 +187,15 @@ def direct_client(settings: Settings, keys: KeyStore) -> tuple[Any, Call, httpx.
     )
     wsdl = contract.wsdl_path()
 
-    class Transport(zeep.AsyncTransport):
+    class Transport(AsyncTransport):
         def load(self, url: str) -> bytes:
             return ContractsOnlyTransport(wsdl.parent).load(url)
 
     transport = Transport(client=http, wsdl_client=httpx.Client(), operation_timeout=settings.read_timeout)
     client = zeep.AsyncClient(str(wsdl), transport=transport, settings=HARDENED,
                               wsse=wsse.WsseX509(signer, verifier))
-    service = client.create_service(contract.BINDING, settings.population_url)
+    binding = client.wsdl.bindings[contract.BINDING]
+    service = AsyncServiceProxy(client, binding, address=settings.population_url)
     counter = iter(range(10**9))
 
     async def call(id_number: str) -> Any:
@@ -171,6 +258,15 @@ def raw_xmlsec_verify(key: xmlsec.Key, signed: bytes) -> None:
     ctx.verify(root.find(f".//{{{xmlsec.constants.DSigNs}}}Signature"))
 
 
+def run_sync(coroutine: Any) -> Any:
+    """Drive a coroutine that never suspends (the signer and checker do CPU work only)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError("the coroutine suspended")
+
+
 def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, float]:
     """µs per message: adapter sign vs raw xmlsec sign; adapter verify vs raw xmlsec verify."""
     ours = keys.active(WSSE)
@@ -179,7 +275,6 @@ def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, fl
     query = CitizenQuery(id_number="001203012345", officer_id="cb.0012", purpose="p", full_name="NGUYỄN VĂN A")
     envelope = PopulationCodec().build(LOOKUP, query_to_wire(query, request_id="r", ma_dvc="VPCP", ma_tich_hop="037"))
     request = OutboundRequest("POST", "http://x", content=envelope)
-    loop = asyncio.new_event_loop()
 
     peer = keys.active(MOCK_POPULATION)
     peer_signer = wsse.Signer(wsse.SigningIdentity.load(peer.private_key, peer.certificate))
@@ -193,39 +288,60 @@ def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, fl
         return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e6
 
     result = {
-        "sign_adapter": per_call(lambda: loop.run_until_complete(adapter_signer.sign(request))),
+        "sign_adapter": per_call(lambda: run_sync(adapter_signer.sign(request))),
         "sign_raw": per_call(lambda: raw_xmlsec_sign(identity.key, identity.certificate_der, envelope)),
-        "verify_adapter": per_call(lambda: loop.run_until_complete(checker.verify(b"", response))),
+        "verify_adapter": per_call(lambda: run_sync(checker.verify(b"", response))),
         "verify_raw": per_call(lambda: raw_xmlsec_verify(peer_key, reply)),
     }
-    loop.close()
     return result
+
+
+GATEWAY = (
+    "import uvicorn, os; uvicorn.run('bench.population:gateway_app', factory=True, host='127.0.0.1', "
+    "port=int(os.environ['LIENTHONG_PORT']), log_level='warning', access_log=False, log_config=None)"
+)
+
+
+class PythonProc(Proc):
+    """A ``Proc`` running ``python -c <code>`` (the gateway with the citizen API wired)."""
+
+    def __init__(self, code: str, env: dict[str, str], log: Path, ready_url: str) -> None:
+        super().__init__([], env, log, ready_url)
+        self.code = code
+
+    def start(self, timeout: float = 60.0) -> Proc:
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen([sys.executable, "-c", self.code], env=self.env,
+                                          stdout=log, stderr=subprocess.STDOUT)
+        wait_until_up(self.ready_url, timeout, self)  # type: ignore[arg-type]
+        return self
 
 
 async def measure(requests: int, rounds: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        mocks, gateway, env = gateway_stack(Path(tmp))
+        mocks, _, env = gateway_stack(Path(tmp))
+        port, mocks_port = env["LIENTHONG_PORT"], env["LIENTHONG_MOCKS_PORT"]
+        # the mock's SOAP endpoint is its mount, with the slash (Starlette redirects without)
+        env["LIENTHONG_POPULATION_URL"] = f"http://127.0.0.1:{mocks_port}/population/"
+        env["LIENTHONG_OUTBOX_ENABLED"] = "false"
+        mocks.env.update(env)
+        gateway = PythonProc(GATEWAY, env, Path(tmp) / "gateway.log", f"http://127.0.0.1:{port}/healthz")
         with running(mocks, gateway):
-            from tests.support.processes import wait_until_up
-
-            for proc in (mocks, gateway):
-                wait_until_up(proc.ready_url, 30, proc)  # type: ignore[arg-type]
-            port, mocks_port = env["LIENTHONG_PORT"], env["LIENTHONG_MOCKS_PORT"]
-            settings = Settings(var_dir=Path(tmp) / "var", port=int(port), mocks_port=int(mocks_port))
+            settings = WithPopulationDefaults(Settings(
+                var_dir=Path(tmp) / "var", port=int(port), mocks_port=int(mocks_port),
+                population_url=env["LIENTHONG_POPULATION_URL"]))
             keys = KeyStore.load(settings.keys_dir)  # the development keys both processes share
             mocks_url = f"http://127.0.0.1:{mocks_port}"
             async with httpx.AsyncClient(base_url=mocks_url) as admin:
                 seed = (await admin.get("/__admin/population/citizens", params={"limit": 200})).json()
-            items = seed["citizens"] if isinstance(seed, dict) else seed
-            ids = [c.get("SoDinhDanh") or c.get("id_number") for c in items]
-            ids = [i for i in ids if i and len(i) == 12]
+            ids = [c["id_number"] for c in seed["citizens"]]
             api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", transport=AiohttpTransport(),
                                     timeout=httpx.Timeout(20.0))
             token = (await api.post("/oauth/token", data={
                 "grant_type": "client_credentials", "client_id": "demo", "client_secret": "demo-secret",
                 "scope": "citizens.read"})).json()["access_token"]
             through_gateway = gateway_call(api, {"Authorization": f"Bearer {token}"})
-            zeep_client, direct, auth_http = direct_client(settings, keys)
+            zeep_client, direct, auth_http = direct_client(settings, keys)  # type: ignore[arg-type]
             results: dict[str, list[dict[str, float]]] = {"direct zeep": [], "gateway": []}
             try:
                 for _ in range(rounds):
@@ -235,7 +351,7 @@ async def measure(requests: int, rounds: int, concurrency: int) -> None:
                 await api.aclose()
                 await zeep_client.transport.aclose()
                 await auth_http.aclose()
-            costs = micro(keys, settings)
+            costs = micro(keys, settings)  # type: ignore[arg-type]
     print(f"{requests} signed lookups x {rounds} rounds per path, concurrency {concurrency}, medians of rounds")
     print(f"{'path':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     medians = {}
