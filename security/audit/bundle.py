@@ -12,8 +12,9 @@ Each line is one JSON object with a ``type``, in this order (docs/audit.md has e
     consistency  from, to, proof: between each pair of consecutive checkpoints
     range_proof  from = last_seq, to = tree_size, proof: consistency of the range's tree with
                  the last checkpoint; with the prefix, it proves every entry's inclusion
-    entry        entry (the log entry), leaf_hash (hex, as the log holds it), body_state,
-                 request_body / response_body (base64, when bodies are included)
+    entry        leaf_hash (hex, as the log holds it), body_state, request_body /
+                 response_body (base64, when bodies are included), and last, entry: the log
+                 entry in its canonical bytes, verbatim (so it can be hashed in place)
     end          entries (the count): its absence means the file was cut short
 
 A partial range is proved by (prefix, entries, range_proof): the verifier hashes the entries
@@ -37,7 +38,8 @@ import orjson
 
 from security.audit.accumulator import frontier_ids
 from security.audit.checkpoint import Checkpoint
-from security.audit.entry import Entry, entry_leaf_hash, format_time
+from security.audit.entry import Entry, canonical, format_time
+from security.audit.merkle import leaf_hash
 from security.audit.tree import NodeId, TreeStore, consistency_plan, consistency_proof, plan_nodes
 
 FORMAT = "lienthong-audit-bundle"
@@ -146,8 +148,9 @@ def write_bundle(
             if item.entry.get("seq") != expected:
                 raise ValueError(f"entries must be {proofs.first_seq}..{proofs.last_seq} in order: "
                                  f"got {item.entry.get('seq')} where {expected} was due")  # fmt: skip
-            leaf = item.leaf_hash if item.leaf_hash is not None else entry_leaf_hash(item.entry)
-            record: dict[str, Any] = {"type": "entry", "entry": item.entry, "leaf_hash": leaf.hex()}
+            data = canonical(item.entry)
+            leaf = item.leaf_hash if item.leaf_hash is not None else leaf_hash(data)
+            record: dict[str, Any] = {"type": "entry", "leaf_hash": leaf.hex()}
             if bodies == "included":
                 record["body_state"] = item.body_state
                 if item.request_body is not None:
@@ -156,7 +159,8 @@ def write_bundle(
                     record["response_body"] = _b64(item.response_body)
             else:
                 record["body_state"] = "omitted"
-            emit(record)
+            # The entry's canonical bytes go last, verbatim: the verifier hashes them in place.
+            out.write(orjson.dumps(record)[:-1] + b',"entry":' + data + b"}\n")
             count += 1
             expected += 1
         if expected != proofs.last_seq + 1:

@@ -248,3 +248,31 @@ def test_writer_refuses_a_gap_in_the_entries(log: Log, tmp_path: Path) -> None:
             tmp_path / "b.jsonl", items, "included", log.checkpoints[:1],
             bundle_proofs(log.store, 1, 10, log.checkpoints[:1]), [],
         )  # fmt: skip
+
+
+def _replace_entry_line(path: Path, seq: int, make_line) -> None:  # type: ignore[no-untyped-def]
+    lines = path.read_bytes().splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        record = json.loads(line)
+        if record["type"] == "entry" and record["entry"]["seq"] == seq:
+            lines[i] = make_line(line)
+    path.write_bytes(b"".join(lines))
+
+
+def test_a_second_entry_member_cannot_smuggle_a_forged_entry(log: Log, tmp_path: Path) -> None:
+    """The verifier hashes the line's last ``entry`` member in place; a forged entry added
+    after the authentic one (even under an escaped key name) is the one checked, and caught."""
+    assert orjson.loads(b'{"a":1,"\\u0061":2}') == {"a": 2}  # duplicate keys: the last wins
+    path = log.export(tmp_path / "b.jsonl", bodies="omitted")
+    forged = dict(log.entries[16], purpose="forged")
+    _replace_entry_line(path, 17, lambda line: line[:-2] + b',"\\u0065ntry":' + orjson.dumps(forged) + b"}\n")
+    assert verify_bundle(path).problems == ["entry 17: leaf hash not included in checkpoint size 20 (entry altered)"]
+
+
+def test_a_reformatted_but_identical_entry_is_accepted(log: Log, tmp_path: Path) -> None:
+    """An entry re-serialised with other spacing and key order still has the same canonical
+    form, so it verifies (via the careful path)."""
+    path = log.export(tmp_path / "b.jsonl")
+    _replace_entry_line(path, 17, lambda line: json.dumps(json.loads(line), indent=None, separators=(", ", ": ")).encode() + b"\n")
+    report = verify_bundle(path)
+    assert report.ok, report.problems

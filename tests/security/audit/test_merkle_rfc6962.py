@@ -201,3 +201,21 @@ def test_out_of_range_requests_are_refused() -> None:
         consistency_proof(store, 5, 11)
     with pytest.raises(ValueError):
         consistency_proof(store, 6, 5)
+
+
+def test_batch_extend_equals_one_by_one_appends() -> None:
+    """Appending leaves in batches of any size gives the same frontier as one at a time."""
+    rng = random.Random(9162)
+    leaves = [hashlib.sha256(b"\x00%d" % i).digest() for i in range(600)]
+    single, batched = MerkleAccumulator(), MerkleAccumulator()
+    done = 0
+    while done < len(leaves):
+        step = rng.choice([0, 1, 2, 3, 7, 8, 31, 64, 100])
+        chunk = leaves[done : done + step]
+        batched.extend(chunk)
+        for leaf in chunk:
+            single.push(leaf)
+        done += len(chunk)
+        assert batched.size == single.size == done
+        assert batched.frontier() == single.frontier()
+        assert batched.root() == single.root() == root_from_leaves(leaves[:done])
