@@ -10,16 +10,19 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from adapters._exchange import SystemClock
+from adapters.payment import build_payment_client
 from adapters.portal import build_portal_client
 from gateway.api import problem
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
-from gateway.api.routes import dossiers, health, inbox, oauth, procedures, sync
+from gateway.api.routes import dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
 from gateway.container import Container
 from gateway.errors import ConfigurationError
 from gateway.outbox.worker import Backoff, OutboxWorker
 from gateway.services.dossiers import PORTAL_TOPIC, DossierService
 from gateway.services.inbox import InboxService
+from gateway.services.payments import ledger, wiring
 from gateway.services.portal_sync import PortalSyncHandler
 from gateway.services.procedures import ProcedureService
 from gateway.services.sync_admin import SyncAdmin
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     problem.install(app)
-    for module in (health, oauth, dossiers, sync, procedures, inbox):
+    for module in (health, oauth, dossiers, sync, procedures, inbox, payments, events, national_payment):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
@@ -104,6 +107,10 @@ async def start(container: Container) -> None:
         settings, audit=container.audit, registry=container.registry, http=_upstream_http(container)
     )
     container.exchanges["portal"] = container.portal.exchange
+    container.payment = build_payment_client(
+        settings, audit=container.audit, registry=container.registry, http=_upstream_http(container)
+    )
+    container.exchanges["payment"] = container.payment.exchange
 
     worker = container.outbox = OutboxWorker(
         db,
@@ -115,6 +122,10 @@ async def start(container: Container) -> None:
         concurrency=settings.outbox_concurrency,
     )
     worker.register(PORTAL_TOPIC, PortalSyncHandler(db, container.portal))
+    clock = SystemClock()
+    webhook_http = _upstream_http(container) or wiring.webhook_http_client()
+    worker.register(ledger.WEBHOOK_TOPIC, wiring.webhook_handler(settings, clock, http=webhook_http))
+    reconcile = wiring.reconcile_job(db, container.payment, settings, clock)
 
     def circuits() -> dict[str, str]:
         return {name: exchange.breaker_state for name, exchange in container.exchanges.items()}
@@ -126,10 +137,14 @@ async def start(container: Container) -> None:
             db, container.portal, clock=utcnow, ttl=timedelta(hours=settings.procedure_cache_hours)
         ),
         inbox=InboxService(db, clock=utcnow),
+        **wiring.payment_services(db, container.payment, container.audit, clock),
     )
+    container.closers.append(webhook_http.aclose)
     if settings.outbox_enabled:
         await worker.start()
         container.workers.append(worker)
+        reconcile.start()
+        container.workers.append(reconcile)
 
 
 def _upstream_http(container: Container) -> httpx.AsyncClient | None:
@@ -145,7 +160,11 @@ async def stop(container: Container) -> None:
     for worker in container.workers:
         await worker.stop()
     container.workers.clear()
-    if container.portal is not None:
-        await container.portal.aclose()
+    for client in (container.portal, container.payment):
+        if client is not None:
+            await client.exchange.aclose()
+    for close in container.closers:
+        await close()
+    container.closers.clear()
     if container.db is not None:
         await container.db.close()

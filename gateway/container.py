@@ -26,3 +26,4 @@ class Container:
     payment: Any = None  # adapters.payment client
     services: dict[str, Any] = field(default_factory=dict)  # use cases by name
     workers: list[Any] = field(default_factory=list)  # background loops started with the app
+    closers: list[Any] = field(default_factory=list)  # async callables run at shutdown

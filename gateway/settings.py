@@ -18,6 +18,7 @@ DEV_WEBHOOK_SECRET = "dev-webhook-secret"
 DEV_PORTAL_PASSWORD = "dev-portal-password"
 DEV_PAYMENT_SECRET = "dev-payment-secret"
 DEV_PORTAL_PUSH_TOKEN = "dev-portal-push-token"
+DEV_PAYMENT_TOKEN = "dev-payment-token"
 
 
 class Settings(BaseSettings):
@@ -61,10 +62,19 @@ class Settings(BaseSettings):
     payment_url: str = ""
     payment_partner_code: str = "LIENTHONG"
     payment_secret: str = ""
+    payment_token: str = ""  # Bearer token of the platform (or use payment_token_url + client key/secret)
+    payment_token_url: str = ""
+    payment_client_key: str = ""
+    payment_client_secret: str = ""
+    payment_reconcile_min_age: float = 1800.0  # seconds: QUERY payments pending longer than this…
+    payment_reconcile_max_age: float = 259200.0  # …and younger than this (3 days); older ones expire
+    payment_reconcile_interval: float = 300.0
+    idempotency_retention_days: int = 30  # Idempotency-Key records are kept at least this long
 
     # Province webhooks
     province_webhook_url: str = ""
     province_webhook_secret: str = ""
+    province_webhook_secrets: list[str] = Field(default_factory=list)  # during rotation, newest first
 
     # Exchange pipeline
     connect_timeout: float = 3.0
@@ -100,6 +110,9 @@ class Settings(BaseSettings):
             self.portal_password = self.portal_password or DEV_PORTAL_PASSWORD
             self.portal_push_token = self.portal_push_token or DEV_PORTAL_PUSH_TOKEN
             self.payment_secret = self.payment_secret or DEV_PAYMENT_SECRET
+            if not self.payment_token_url:
+                self.payment_token = self.payment_token or DEV_PAYMENT_TOKEN
+            self.province_webhook_url = self.province_webhook_url or f"http://127.0.0.1:{self.mocks_port}/__admin/webhooks"
             self.province_webhook_secret = self.province_webhook_secret or DEV_WEBHOOK_SECRET
         return self
 
@@ -116,6 +129,8 @@ class Settings(BaseSettings):
             "province_webhook_secret": DEV_WEBHOOK_SECRET,
             "portal_push_token": DEV_PORTAL_PUSH_TOKEN,
         }
+        if self.payment_token == DEV_PAYMENT_TOKEN:
+            problems.append("LIENTHONG_PAYMENT_TOKEN is the development default")
         for name, dev_value in dev_values.items():
             value = getattr(self, name)
             if not value:

@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, and_, or_, select, update
 
 from gateway.outbox.messages import Message
 from gateway.store.tables import outbox
@@ -25,8 +24,8 @@ from gateway.store.tables import outbox
 UNDELIVERED = ("pending", "inflight", "dead")
 
 
-async def claim_batch(
-    conn: AsyncConnection,
+def claim_batch(
+    conn: Connection,
     *,
     worker_id: str,
     limit: int,
@@ -46,22 +45,20 @@ async def claim_batch(
     )
     if postgres:
         query = query.with_for_update(skip_locked=True)
-    candidates = (await conn.execute(query)).all()
+    candidates = conn.execute(query).all()
     if not candidates:
         return []
     candidate_ids = {row.id for row in candidates}
-    allowed = await _in_order_prefix(conn, candidates, candidate_ids)
+    allowed = _in_order_prefix(conn, candidates, candidate_ids)
     if not allowed:
         return []
     recovered = {row.id for row in candidates if row.state == "inflight"}
-    await conn.execute(
+    conn.execute(
         update(outbox)
         .where(outbox.c.id.in_(allowed))
         .values(state="inflight", claimed_by=worker_id, claimed_until=now + lease)
     )
-    rows = (
-        await conn.execute(select(outbox).where(outbox.c.id.in_(allowed)).order_by(outbox.c.id))
-    ).all()
+    rows = conn.execute(select(outbox).where(outbox.c.id.in_(allowed)).order_by(outbox.c.id)).all()
     return [
         Message(
             id=row.id,
@@ -76,11 +73,11 @@ async def claim_batch(
     ]
 
 
-async def _in_order_prefix(conn: AsyncConnection, candidates: list, candidate_ids: set[int]) -> list[int]:
+def _in_order_prefix(conn: Connection, candidates: list, candidate_ids: set[int]) -> list[int]:
     """For each key, the candidates that come before any undelivered message we don't hold."""
     max_id = max(candidate_ids)
     keys = {row.key for row in candidates}
-    siblings = await conn.execute(
+    siblings = conn.execute(
         select(outbox.c.id, outbox.c.key)
         .where(outbox.c.key.in_(keys), outbox.c.state.in_(UNDELIVERED), outbox.c.id <= max_id)
         .order_by(outbox.c.id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.store.tables import outbox
@@ -54,25 +54,31 @@ class Handler(Protocol):
     async def deliver(self, messages: list[Message]) -> list[Outcome]: ...
 
 
-async def enqueue(
-    conn: AsyncConnection,
-    *,
-    topic: str,
-    key: str,
-    idempotency_key: str,
-    payload: dict[str, Any],
-    now: datetime,
-) -> None:
-    """Add a message in the caller's transaction (so it commits with the state change)."""
-    await conn.execute(
-        insert(outbox).values(
-            topic=topic,
-            key=key,
-            idempotency_key=idempotency_key,
-            payload=payload,
-            state="pending",
-            attempts=0,
-            available_at=now,
-            created_at=now,
-        )
+def message_insert(*, topic: str, key: str, idempotency_key: str, payload: dict[str, Any], now: datetime) -> Insert:
+    """The statement adding one message; execute it in the transaction of the state change."""
+    return insert(outbox).values(
+        topic=topic,
+        key=key,
+        idempotency_key=idempotency_key,
+        payload=payload,
+        state="pending",
+        attempts=0,
+        available_at=now,
+        created_at=now,
     )
+
+
+async def enqueue(conn: AsyncConnection, **message: Any) -> None:
+    """Add a message in the caller's (async) transaction, so it commits with the state change."""
+    await conn.execute(message_insert(**message))
+
+
+_INSERT = insert(outbox)
+
+
+def enqueue_sync(
+    conn: Connection, *, topic: str, key: str, idempotency_key: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """``enqueue`` for functions given to ``Database.write_sync`` (a prepared statement: hot path)."""
+    conn.execute(_INSERT, {"topic": topic, "key": key, "idempotency_key": idempotency_key, "payload": payload,
+                           "state": "pending", "attempts": 0, "available_at": now, "created_at": now})

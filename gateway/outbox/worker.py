@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 
 from gateway.outbox.claims import claim_batch
 from gateway.outbox.messages import Handler, Message, Outcome
@@ -83,7 +83,7 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claim one batch, deliver it, record the outcomes. Returns how many were claimed."""
         now = self.clock()
-        messages = await self.db.write(
+        messages = await self.db.write_sync(
             lambda conn: claim_batch(
                 conn,
                 worker_id=self.worker_id,
@@ -122,15 +122,15 @@ class OutboxWorker:
         skipped = [m.id for m in messages if outcomes[m.id].status == "skipped"]
         failed = [m for m in messages if outcomes[m.id].status == "failed"]
 
-        async def write(conn) -> None:  # type: ignore[no-untyped-def]
+        def write(conn: Connection) -> None:
             if delivered:
-                await conn.execute(
+                conn.execute(
                     update(outbox)
                     .where(outbox.c.id.in_(delivered), mine)
                     .values(state="delivered", delivered_at=now, claimed_by=None, claimed_until=None)
                 )
             if skipped:
-                await conn.execute(
+                conn.execute(
                     update(outbox)
                     .where(outbox.c.id.in_(skipped), mine)
                     .values(state="pending", claimed_by=None, claimed_until=None)
@@ -140,7 +140,7 @@ class OutboxWorker:
                 attempts = message.attempts + 1
                 dead = outcome.permanent or attempts >= self.max_attempts
                 delay = timedelta(seconds=self.backoff.delay(attempts, self.rng))
-                await conn.execute(
+                conn.execute(
                     update(outbox)
                     .where(outbox.c.id == message.id, mine)
                     .values(
@@ -155,7 +155,7 @@ class OutboxWorker:
                 event = "outbox.dead_lettered" if dead else "outbox.retry_scheduled"
                 log.warning(event, message_id=message.id, topic=message.topic, attempts=attempts)
 
-        await self.db.write(write)
+        await self.db.write_sync(write)
         if delivered:
             log.info("outbox.delivered", count=len(delivered))
             if self.on_delivered:

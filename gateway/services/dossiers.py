@@ -8,17 +8,35 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from gateway.errors import DossierNotFound, InvalidTransition
-from gateway.outbox import enqueue
-from gateway.services.sync_state import sync_state
+from gateway.outbox import enqueue_sync
+from gateway.services.sync_state import quick_sync_state, sync_state
 from gateway.services.transitions import is_allowed
 from gateway.store import Database, refuse
 from gateway.store.tables import dossier_events, dossiers
 
 PORTAL_TOPIC = "portal"
+
+# Built once: SQLAlchemy then reuses their compiled form (this is the API's hot path).
+_CURRENT = select(dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.event_count).where(
+    dossiers.c.code == bindparam("code")
+)
+_STATUS = select(dossiers.c.status, dossiers.c.event_count).where(dossiers.c.code == bindparam("code"))
+_STATUS_FOR_UPDATE = _STATUS.with_for_update()
+_ADVANCE = (
+    update(dossiers)
+    .where(dossiers.c.code == bindparam("b_code"))
+    .values(status=bindparam("b_status"), event_count=bindparam("b_seq"), updated_at=bindparam("b_now"))
+)
+_ADVANCE_WITH_DUE = _ADVANCE.values(due_at=bindparam("b_due_at"))
+_ADD_EVENT = insert(dossier_events)
+
+
+def current_record(code: str, row: Any) -> dict[str, Any]:
+    """The record as last PUT, with the status and due date of the latest event."""
+    return {"code": code, **row.record, "status": row.status, "due_at": row.due_at}
 
 
 class DossierService:
@@ -31,25 +49,20 @@ class DossierService:
         """Create or replace the dossier record; a status change must follow the table."""
         now = self.clock()
 
-        async def write(conn: AsyncConnection) -> dict[str, Any]:
-            current = await self._current(conn, code)
+        def write(conn: Connection) -> dict[str, Any]:
+            current = self._status(conn, code)
             if current is not None and current.status != record["status"] and not is_allowed(current.status, record["status"]):
                 raise refuse(InvalidTransition(f"{current.status} → {record['status']} is not allowed"))
+            columns = {"status": record["status"], "due_at": record.get("due_at"), "record": record, "updated_at": now}
             if current is None:
-                await conn.execute(
-                    insert(dossiers).values(code=code, status=record["status"], record=record, created_at=now, updated_at=now)
-                )
+                conn.execute(insert(dossiers).values(code=code, created_at=now, **columns))
             else:
-                await conn.execute(
-                    update(dossiers).where(dossiers.c.code == code).values(status=record["status"], record=record, updated_at=now)
-                )
-            await enqueue(
-                conn, topic=PORTAL_TOPIC, key=code, idempotency_key=f"dossier:{code}:{uuid.uuid4().hex}",
-                payload={"kind": "dossier", "code": code}, now=now,
-            )
-            return await sync_state(conn, code)
+                conn.execute(update(dossiers).where(dossiers.c.code == code).values(**columns))
+            enqueue_sync(conn, topic=PORTAL_TOPIC, key=code, idempotency_key=f"dossier:{code}:{uuid.uuid4().hex}",
+                         payload={"kind": "dossier", "code": code}, now=now)
+            return quick_sync_state(conn, code)
 
-        sync = await self.db.write(write)
+        sync = await self.db.write_sync(write)
         self.notify()
         return {"dossier": {"code": code, **record}, "sync": sync}
 
@@ -58,61 +71,55 @@ class DossierService:
         now = self.clock()
         event_id = f"evt_{uuid.uuid4().hex}"
 
-        async def write(conn: AsyncConnection) -> dict[str, Any]:
-            current = await self._current(conn, code)
+        def write(conn: Connection) -> dict[str, Any]:
+            current = self._status(conn, code)
             if current is None:
                 raise refuse(DossierNotFound(f"no dossier {code}"))
             if not is_allowed(current.status, event["status"]):
                 raise refuse(InvalidTransition(f"{current.status} → {event['status']} is not allowed"))
             seq = current.event_count + 1
-            record = {**current.record, "status": event["status"]}
+            # The record stays as PUT; status and due date live in columns (cheap to update).
+            params = {"b_code": code, "b_status": event["status"], "b_seq": seq, "b_now": now}
             if event.get("due_at"):
-                record["due_at"] = event["due_at"]
-            await conn.execute(
-                update(dossiers)
-                .where(dossiers.c.code == code)
-                .values(status=event["status"], record=record, event_count=seq, updated_at=now)
-            )
-            await conn.execute(
-                insert(dossier_events).values(
-                    event_id=event_id, dossier_code=code, seq=seq, status=event["status"], event=event, created_at=now
-                )
-            )
-            await enqueue(
-                conn, topic=PORTAL_TOPIC, key=code, idempotency_key=event_id,
-                payload={"kind": "progress", "code": code, "seq": seq, "event": event}, now=now,
-            )
-            return await sync_state(conn, code)
+                conn.execute(_ADVANCE_WITH_DUE, {**params, "b_due_at": event["due_at"]})
+            else:
+                conn.execute(_ADVANCE, params)
+            conn.execute(_ADD_EVENT, {"event_id": event_id, "dossier_code": code, "seq": seq,
+                                      "status": event["status"], "event": event, "created_at": now})
+            enqueue_sync(conn, topic=PORTAL_TOPIC, key=code, idempotency_key=event_id,
+                         payload={"kind": "progress", "code": code, "seq": seq, "event": event}, now=now)
+            return quick_sync_state(conn, code)
 
-        sync = await self.db.write(write)
+        sync = await self.db.write_sync(write)
         self.notify()
         return {"event_id": event_id, "sync": sync}
 
     async def get(self, code: str) -> dict[str, Any]:
-        async with self.db.read() as conn:
-            current = await self._current(conn, code, lock=False)
+        def read(conn: Connection) -> dict[str, Any]:
+            current = self._current(conn, code)
             if current is None:
                 raise DossierNotFound(f"no dossier {code}")
-            events = (
-                await conn.execute(
-                    select(dossier_events.c.event_id, dossier_events.c.seq, dossier_events.c.event)
-                    .where(dossier_events.c.dossier_code == code)
-                    .order_by(dossier_events.c.seq)
-                )
+            events = conn.execute(
+                select(dossier_events.c.event_id, dossier_events.c.seq, dossier_events.c.event)
+                .where(dossier_events.c.dossier_code == code)
+                .order_by(dossier_events.c.seq)
             ).all()
-            sync = await sync_state(conn, code)
-        return {
-            "dossier": {"code": code, **current.record},
-            "events": [{"event_id": e.event_id, "seq": e.seq, **e.event} for e in events],
-            "sync": sync,
-        }
+            return {
+                "dossier": current_record(code, current),
+                "events": [{"event_id": e.event_id, "seq": e.seq, **e.event} for e in events],
+                "sync": sync_state(conn, code),
+            }
+
+        return await self.db.read_sync(read)
 
     async def count(self) -> int:
-        async with self.db.read() as conn:
-            return int((await conn.execute(select(func.count()).select_from(dossiers))).scalar_one())
+        return int(await self.db.read_sync(lambda conn: conn.execute(select(func.count()).select_from(dossiers)).scalar_one()))
 
-    async def _current(self, conn: AsyncConnection, code: str, *, lock: bool = True) -> Any:
-        query = select(dossiers.c.status, dossiers.c.record, dossiers.c.event_count).where(dossiers.c.code == code)
-        if lock and self.db.is_postgres:
-            query = query.with_for_update()  # serialise changes of one dossier across processes
-        return (await conn.execute(query)).one_or_none()
+    def _current(self, conn: Connection, code: str) -> Any:
+        return conn.execute(_CURRENT, {"code": code}).one_or_none()
+
+    def _status(self, conn: Connection, code: str) -> Any:
+        """Status and event count, locked: FOR UPDATE serialises changes of one dossier
+        across processes (PostgreSQL; SQLite's write transaction already does)."""
+        query = _STATUS_FOR_UPDATE if self.db.is_postgres else _STATUS
+        return conn.execute(query, {"code": code}).one_or_none()

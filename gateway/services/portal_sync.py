@@ -14,13 +14,14 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from adapters._exchange import CallContext
 from adapters.portal import DossierSync, PortalDossier, ProgressStep
 from adapters.portal.mapping import event_to_wire, same_step
 from gateway.errors import GatewayError
 from gateway.outbox import Message, Outcome
+from gateway.services.dossiers import current_record
 from gateway.store import Database
 from gateway.store.tables import dossiers
 
@@ -111,19 +112,22 @@ class PortalSyncHandler:
             outcomes[message.id] = Outcome.skipped()
 
     async def _records(self, codes: list[str]) -> dict[str, tuple[dict[str, Any], bool]]:
-        async with self.db.read() as conn:
-            rows = await conn.execute(
-                select(dossiers.c.code, dossiers.c.record, dossiers.c.portal_known).where(dossiers.c.code.in_(codes))
+        def read(conn: Connection) -> dict[str, tuple[dict[str, Any], bool]]:
+            rows = conn.execute(
+                select(dossiers.c.code, dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.portal_known)
+                .where(dossiers.c.code.in_(codes))
             )
-            return {row.code: (row.record, row.portal_known) for row in rows}
+            return {row.code: (current_record(row.code, row), row.portal_known) for row in rows}
+
+        return await self.db.read_sync(read)
 
     async def _mark_known(self, codes: list[str]) -> None:
-        async def write(conn: Any) -> None:
-            await conn.execute(
+        def write(conn: Connection) -> None:
+            conn.execute(
                 update(dossiers).where(dossiers.c.code.in_(codes), dossiers.c.portal_known.is_(False)).values(portal_known=True)
             )
 
-        await self.db.write(write)
+        await self.db.write_sync(write)
 
 
 def _exists(portal_view: dict[str, PortalDossier | None], code: str) -> bool | None:

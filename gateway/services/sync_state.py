@@ -4,46 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, case, func, select
 
 from gateway.store.tables import outbox
 
+OPEN = ("pending", "inflight", "dead")
 
-async def sync_state(conn: AsyncConnection, key: str) -> dict[str, Any]:
+
+def sync_state(conn: Connection, key: str) -> dict[str, Any]:
     undelivered = outbox.c.state.in_(("pending", "inflight"))
-    row = (
-        await conn.execute(
-            select(
-                func.count().filter(undelivered).label("pending"),
-                func.count().filter(outbox.c.state == "dead").label("dead"),
-                func.max(case((undelivered | (outbox.c.state == "dead"), outbox.c.attempts), else_=0)).label("attempts"),
-                func.max(outbox.c.delivered_at).label("synced_at"),
-            ).where(outbox.c.key == key)
-        )
+    row = conn.execute(
+        select(
+            func.count().filter(undelivered).label("pending"),
+            func.count().filter(outbox.c.state == "dead").label("dead"),
+            func.max(case((outbox.c.state.in_(OPEN), outbox.c.attempts), else_=0)).label("attempts"),
+            func.max(outbox.c.delivered_at).label("synced_at"),
+        ).where(outbox.c.key == key)
     ).one()
     last_error = None
     if row.pending or row.dead:
-        last_error = (
-            await conn.execute(
-                select(outbox.c.last_error)
-                .where(outbox.c.key == key, outbox.c.state.in_(("pending", "inflight", "dead")))
-                .where(outbox.c.last_error.is_not(None))
-                .order_by(outbox.c.id)
-                .limit(1)
-            )
+        last_error = conn.execute(
+            select(outbox.c.last_error)
+            .where(outbox.c.key == key, outbox.c.state.in_(OPEN), outbox.c.last_error.is_not(None))
+            .order_by(outbox.c.id)
+            .limit(1)
         ).scalar()
-    attempts = row.attempts or 0
-    if row.dead:
+    synced_at = row.synced_at
+    if isinstance(synced_at, str):  # SQLite aggregates lose the column type
+        from datetime import datetime
+
+        synced_at = datetime.fromisoformat(synced_at)
+    return _state(row.pending, row.dead, row.attempts or 0, last_error, synced_at.isoformat() if synced_at else None)
+
+
+_QUICK = (
+    select(outbox.c.state, func.count(), func.max(outbox.c.attempts))
+    .where(outbox.c.key == bindparam("key"), outbox.c.state.in_(OPEN))
+    .group_by(outbox.c.state)
+)
+
+
+def quick_sync_state(conn: Connection, key: str) -> dict[str, Any]:
+    """The state right after a message was queued: one grouped count on (key, state)."""
+    rows = conn.execute(_QUICK, {"key": key}).all()
+    counts = {state: (count, attempts or 0) for state, count, attempts in rows}
+    pending = sum(c for s, (c, _) in counts.items() if s != "dead")
+    dead = counts.get("dead", (0, 0))[0]
+    attempts = max((a for _, a in counts.values()), default=0)
+    return _state(pending, dead, attempts, None, None)
+
+
+def _state(pending: int, dead: int, attempts: int, last_error: str | None, synced_at: str | None) -> dict[str, Any]:
+    if dead:
         state = "dead"
-    elif row.pending:
+    elif pending:
         state = "retrying" if attempts else "pending"
     else:
         state = "synced"
-    return {
-        "state": state,
-        "pending_events": row.pending + row.dead,
-        "attempts": attempts,
-        "last_error": last_error,
-        "synced_at": row.synced_at.isoformat() if row.synced_at else None,
-    }
+    return {"state": state, "pending_events": pending + dead, "attempts": attempts,
+            "last_error": last_error, "synced_at": synced_at}

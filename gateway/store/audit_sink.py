@@ -5,8 +5,7 @@ transaction of its own."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, insert
 
 from gateway.store.db import Database
 from gateway.store.tables import audit_entries
@@ -44,7 +43,7 @@ class StoreAuditSink:
     async def record(self, entry: ExchangeRecord) -> None:
         values = entry_values(entry)
 
-        async def write(conn: AsyncConnection) -> None:
-            await conn.execute(insert(audit_entries).values(**values))
+        def write(conn: Connection) -> None:
+            conn.execute(insert(audit_entries).values(**values))
 
-        await self.db.write(write)
+        await self.db.write_sync(write)

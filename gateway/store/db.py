@@ -9,23 +9,31 @@ at the same moment, committed once for all of them (group commit): durability at
 from batching, not from weaker sync settings. Functions given to ``write`` must check their
 preconditions before they write anything, so a failing one can be dropped from the batch; if
 anything else fails, the batch is rolled back and each function is run again alone.
+
+``write_sync(fn)`` / ``read_sync(fn)`` take plain functions of a *synchronous* connection: the
+hot paths use them. On SQLite a whole batch then runs in one hop to a writer thread on the
+standard ``sqlite3`` driver (aiosqlite costs ~0.7 ms per statement here, a thread hop ~0.1 ms
+per batch); on PostgreSQL they run on the async engine through ``run_sync``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 T = TypeVar("T")
 WriteFn = Callable[[AsyncConnection], Awaitable[Any]]
+SyncFn = Callable[[Connection], Any]
 log = structlog.get_logger("store")
 
 MAX_BATCH = 256
@@ -38,29 +46,41 @@ class _DomainFailure(Exception):
         self.exc = exc
 
 
+def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Reads say so (``sqlite_read``) and take no write lock; writes lock up front.
+        deferred = conn.get_execution_options().get("sqlite_read", False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
 def create_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        _sqlite_pragmas(engine.sync_engine, sqlite_synchronous)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def create_sqlite_sync_engine(async_engine: AsyncEngine, synchronous: str = "NORMAL") -> Engine:
+    """The same SQLite file through the standard ``sqlite3`` driver, for the writer thread."""
+    url = async_engine.url.set(drivername="sqlite+pysqlite")
+    engine = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=4)
+    _sqlite_pragmas(engine, synchronous)
+    return engine
 
 
 class Database:
@@ -69,6 +89,15 @@ class Database:
         self.dialect = engine.dialect.name  # "sqlite" | "postgresql"
         self._queue: asyncio.Queue[tuple[WriteFn, asyncio.Future[Any]]] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._sync_queue: asyncio.Queue[tuple[SyncFn, asyncio.Future[Any]]] | None = None
+        self._sync_writer: asyncio.Task[None] | None = None
+        self.sync_engine: Engine | None = None
+        self._write_thread: ThreadPoolExecutor | None = None
+        self._read_threads: ThreadPoolExecutor | None = None
+        if self.dialect == "sqlite":
+            self.sync_engine = create_sqlite_sync_engine(engine)
+            self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+            self._read_threads = ThreadPoolExecutor(3, thread_name_prefix="sqlite-reader")
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -88,6 +117,8 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads. (On SQLite it still takes the write lock briefly.)"""
         async with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn = await conn.execution_options(sqlite_read=True)
             yield conn
 
     async def write(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -136,20 +167,101 @@ class Database:
             else:
                 future.set_result(value)
 
+    async def write_sync(self, fn: Callable[[Connection], T]) -> T:
+        """Like ``write``, for a plain function of a synchronous connection (the fast path)."""
+        if self._sync_queue is None:
+            self._sync_queue = asyncio.Queue()
+            self._sync_writer = asyncio.create_task(self._sync_write_loop(), name="db-sync-writer")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._sync_queue.put((fn, future))
+        return await future
+
+    async def read_sync(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` on a read-only connection (SQLite: a reader thread; no write lock)."""
+        if self.sync_engine is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._read_threads, self._read_in_thread, fn)
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(fn)
+
+    def _read_in_thread(self, fn: Callable[[Connection], T]) -> T:
+        assert self.sync_engine is not None
+        with self.sync_engine.connect().execution_options(sqlite_read=True) as conn:
+            with conn.begin():
+                return fn(conn)
+
+    async def _sync_write_loop(self) -> None:
+        assert self._sync_queue is not None
+        while True:
+            batch = [await self._sync_queue.get()]
+            while len(batch) < MAX_BATCH and not self._sync_queue.empty():
+                batch.append(self._sync_queue.get_nowait())
+            live = [item for item in batch if not item[1].done()]
+            try:
+                outcomes = await self._run_sync_batch([fn for fn, _ in live])
+            except Exception:  # the batch failed as a whole: run each alone
+                for fn, future in live:
+                    try:
+                        outcomes = await self._run_sync_batch([fn])
+                    except Exception as exc:
+                        outcomes = [(None, exc)]
+                    _settle(future, *outcomes[0])
+                continue
+            for (_, future), outcome in zip(live, outcomes, strict=True):
+                _settle(future, *outcome)
+
+    async def _run_sync_batch(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
+        if self.sync_engine is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._write_thread, self._batch_in_thread, fns)
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(_apply_batch, fns)
+
+    def _batch_in_thread(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
+        assert self.sync_engine is not None
+        with self.sync_engine.begin() as conn:
+            return _apply_batch(conn, fns)
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            try:
-                await self._writer
-            except asyncio.CancelledError:
-                pass
-            self._writer = None
-            self._queue = None
+        for task in (self._writer, self._sync_writer):
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        self._writer = self._sync_writer = None
+        self._queue = self._sync_queue = None
+        if self.sync_engine is not None:
+            assert self._write_thread is not None and self._read_threads is not None
+            self._write_thread.shutdown(wait=True)
+            self._read_threads.shutdown(wait=True)
+            self.sync_engine.dispose()
         await self.engine.dispose()
+
+
+def _apply_batch(conn: Connection, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
+    """Run each function in the caller's transaction; domain refusals are collected, anything
+    else propagates and rolls the whole batch back."""
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    for fn in fns:
+        try:
+            outcomes.append((fn(conn), None))
+        except _DomainFailure as failure:
+            outcomes.append((None, failure.exc))
+    return outcomes
+
+
+def _settle(future: asyncio.Future[Any], value: Any, exc: BaseException | None) -> None:
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(value)
 
 
 def refuse(exc: BaseException) -> _DomainFailure:

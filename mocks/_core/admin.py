@@ -6,7 +6,9 @@ mounted at ``/__admin/<name>``.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -68,6 +70,19 @@ def create_admin_app(ctx: MockContext, systems: Sequence[MockSystem]) -> Router:
         ctx.journal.clear()
         return JSONResponse({"reset": [s.name for s in systems]})
 
+    # A stand-in for the province's webhook receiver (the gateway's dev default target), so a
+    # tester can see the payment events the gateway sends, with their signature headers.
+    webhooks: deque[dict[str, Any]] = deque(maxlen=ctx.config.journal_size)
+
+    async def receive_webhook(request: Request) -> Response:
+        body = await request.body()
+        webhooks.append({"received_at": ctx.config.now().isoformat(), "headers": dict(request.headers),
+                         "body": body.decode("utf-8", "replace")})
+        return JSONResponse({"received": True})
+
+    async def list_webhooks(request: Request) -> Response:
+        return JSONResponse({"webhooks": list(webhooks)})
+
     async def list_systems(request: Request) -> Response:
         return JSONResponse({"systems": [s.name for s in systems], "fault_targets": list(targets)})
 
@@ -80,6 +95,10 @@ def create_admin_app(ctx: MockContext, systems: Sequence[MockSystem]) -> Router:
         Route("/requests", clear_requests, methods=["DELETE"]),
         Route("/reset", reset, methods=["POST"]),
         Route("/systems", list_systems, methods=["GET"]),
+        Route("/webhooks", receive_webhook, methods=["POST"]),
+        Route("/webhooks", list_webhooks, methods=["GET"]),
     ]
     routes += [Mount(f"/{s.name}", app=s.admin_app) for s in systems if s.admin_app is not None]
+    # API.md names the payment admin routes in the plural: /__admin/payments/{reference}/complete
+    routes += [Mount("/payments", app=s.admin_app) for s in systems if s.name == "payment" and s.admin_app]
     return Router(routes=routes)

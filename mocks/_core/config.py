@@ -12,6 +12,7 @@ from typing import Any
 
 DEV_PORTAL_USERNAME = "lienthong"
 DEV_PORTAL_PASSWORD = "dev-portal-password"
+DEV_PORTAL_PUSH_TOKEN = "dev-portal-push-token"
 
 
 def _utc_now() -> datetime:
@@ -38,6 +39,7 @@ class MockConfig:
     portal_dstcode: str | None = None  # None: any non-empty dstcode is accepted
     portal_session_ttl_seconds: float = 1800.0
     portal_reply_style: str = "plain"  # "plain" | "wrapped"
+    portal_push_token: str = DEV_PORTAL_PUSH_TOKEN  # bearer token of pushes to the gateway
 
     # Every LIENTHONG_* variable, for systems that need settings of their own (payment secret...).
     env: Mapping[str, str] = field(default_factory=dict)
@@ -74,5 +76,6 @@ class MockConfig:
             portal_dstcode=own.get("LIENTHONG_MOCKS_PORTAL_DSTCODE") or None,
             portal_session_ttl_seconds=float(get("MOCKS_PORTAL_SESSION_TTL_SECONDS", "1800")),
             portal_reply_style=get("MOCKS_PORTAL_REPLY_STYLE", "plain"),
+            portal_push_token=get("PORTAL_PUSH_TOKEN", DEV_PORTAL_PUSH_TOKEN),
             env=own,
         )

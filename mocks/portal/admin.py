@@ -91,7 +91,8 @@ def create_portal_admin(state: PortalState, config: MockConfig) -> Router:
             async with httpx.AsyncClient(
                 transport=config.gateway_transport, timeout=config.push_timeout_seconds
             ) as client:
-                reply = await client.post(url, json=dossier, headers={"dstcode": "000.00.00.H56"})
+                headers = {"dstcode": "000.00.00.H56", "Authorization": f"Bearer {config.portal_push_token}"}
+                reply = await client.post(url, json=dossier, headers=headers)
         except httpx.HTTPError as exc:
             return JSONResponse({"sent": dossier, "url": url, "error": repr(exc)}, status_code=502)
         try:

@@ -6,7 +6,8 @@ dossiers = Table(
     "dossiers",
     metadata,
     Column("code", String(64), primary_key=True),
-    Column("status", String(32), nullable=False),
+    Column("status", String(32), nullable=False),  # of the latest event (or the PUT)
+    Column("due_at", String(40)),  # ISO 8601, of the latest event that set one (or the PUT)
     Column("record", Json, nullable=False),  # the normalized dossier as last PUT
     Column("event_count", Integer, nullable=False, server_default="0"),
     Column("portal_known", Boolean, nullable=False, server_default="0"),

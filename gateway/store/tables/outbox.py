@@ -22,4 +22,5 @@ outbox = Table(
     Column("delivered_at", Timestamp),
     Index("ix_outbox_state_id", "state", "id"),
     Index("ix_outbox_key_id", "key", "id"),
+    Index("ix_outbox_key_state", "key", "state"),
 )

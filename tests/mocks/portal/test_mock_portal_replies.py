@@ -43,7 +43,7 @@ async def test_reset_returns_to_the_seeded_state(portal: Portal, mocks_client: h
     await portal.write("DongBoHoSoMC", [dossier()])
     await mocks_client.post("/__admin/portal/config", json={"reply_style": "wrapped"})
     await mocks_client.post("/__admin/faults", json={"target": "portal", "mode": "error"})
-    assert (await mocks_client.post("/__admin/reset")).json()["reset"] == ["portal"]
+    assert "portal" in (await mocks_client.post("/__admin/reset")).json()["reset"]
     assert (await mocks_client.get(f"/__admin/portal/dossiers/{MA_HO_SO}")).status_code == 404
     assert (await mocks_client.get("/__admin/faults")).json()["faults"] == []
     assert (await mocks_client.get("/__admin/requests")).json()["count"] == 0

@@ -58,6 +58,7 @@ def upgrade() -> None:
     op.create_table('dossiers',
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('due_at', sa.String(length=40), nullable=True),
     sa.Column('record', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('event_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('portal_known', sa.Boolean(), server_default='0', nullable=False),
@@ -93,6 +94,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_key_id', ['key', 'id'], unique=False)
+        batch_op.create_index('ix_outbox_key_state', ['key', 'state'], unique=False)
         batch_op.create_index('ix_outbox_state_id', ['state', 'id'], unique=False)
 
     op.create_table('procedures',
@@ -109,6 +111,7 @@ def downgrade() -> None:
     op.drop_table('procedures')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_state_id')
+        batch_op.drop_index('ix_outbox_key_state')
         batch_op.drop_index('ix_outbox_key_id')
 
     op.drop_table('outbox')
