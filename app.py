@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -12,14 +13,16 @@ from prometheus_client import CollectorRegistry
 
 from adapters._exchange import SystemClock
 from adapters.payment import build_payment_client
+from adapters.population import build_population_client
 from adapters.portal import build_portal_client
 from gateway.api import problem
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
-from gateway.api.routes import dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
+from gateway.api.routes import citizens, dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
 from gateway.container import Container
 from gateway.errors import ConfigurationError
 from gateway.outbox.worker import Backoff, OutboxWorker
+from gateway.services.citizens import CitizenService
 from gateway.services.dossiers import PORTAL_TOPIC, DossierService
 from gateway.services.inbox import InboxService
 from gateway.services.payments import ledger, wiring
@@ -45,6 +48,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def vietnam_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
 def create_app(settings: Settings | None = None, *, upstream_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     """The gateway. ``upstream_transport`` replaces the network for every national system
     (tests pass ``httpx.ASGITransport(app=create_mocks_app())``)."""
@@ -66,7 +73,7 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     problem.install(app)
-    for module in (health, oauth, dossiers, sync, procedures, inbox, payments, events, national_payment):
+    for module in (health, oauth, citizens, dossiers, sync, procedures, inbox, payments, events, national_payment):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
@@ -111,6 +118,11 @@ async def start(container: Container) -> None:
         settings, audit=container.audit, registry=container.registry, http=_upstream_http(container)
     )
     container.exchanges["payment"] = container.payment.exchange
+    container.population = build_population_client(
+        settings, keys=container.keys, audit=container.audit, registry=container.registry,
+        http=_upstream_http(container),
+    )
+    container.exchanges["population"] = container.population.exchange
 
     worker = container.outbox = OutboxWorker(
         db,
@@ -137,6 +149,7 @@ async def start(container: Container) -> None:
             db, container.portal, clock=utcnow, ttl=timedelta(hours=settings.procedure_cache_hours)
         ),
         inbox=InboxService(db, clock=utcnow),
+        citizens=CitizenService(container.population, audit=container.audit, today=vietnam_today, now=utcnow),
         **wiring.payment_services(db, container.payment, container.audit, clock),
     )
     container.closers.append(webhook_http.aclose)
@@ -160,7 +173,7 @@ async def stop(container: Container) -> None:
     for worker in container.workers:
         await worker.stop()
     container.workers.clear()
-    for client in (container.portal, container.payment):
+    for client in (container.portal, container.payment, container.population):
         if client is not None:
             await client.exchange.aclose()
     for close in container.closers:

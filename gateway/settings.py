@@ -19,6 +19,13 @@ DEV_PORTAL_PASSWORD = "dev-portal-password"
 DEV_PAYMENT_SECRET = "dev-payment-secret"
 DEV_PORTAL_PUSH_TOKEN = "dev-portal-push-token"
 DEV_PAYMENT_TOKEN = "dev-payment-token"
+DEV_POPULATION_SECRETS = {
+    "population_ndxp_api_key": "dev-ndxp-api-key",
+    "population_ndxp_secret": "dev-ndxp-secret",
+    "population_lgsp_client_secret": "dev-lgsp-client-secret",
+    "population_vnpt_access_key": "dev-vnpt-access-key",
+    "population_vnpt_secret_key": "dev-vnpt-secret-key",
+}
 
 
 class Settings(BaseSettings):
@@ -57,8 +64,32 @@ class Settings(BaseSettings):
     portal_push_token: str = ""  # the portal authenticates its pushes with this bearer token
     procedure_cache_hours: float = 24.0
 
-    # National population database, national payment platform
+    # National population database (SOAP; auth profile "ndxp" | "wso2" | "vnpt" | "none")
     population_url: str = ""
+    population_auth: Literal["ndxp", "wso2", "vnpt", "none"] = "ndxp"
+    population_ma_dvc: str = "VPCP"
+    population_ma_tich_hop_lookup: str = "037"
+    population_ma_tich_hop_verify: str = "037"
+    population_operation_timeout: float = 10.0
+    population_ndxp_client: str = "VN/GOV/000.00.12.H56/lienthong"
+    population_ndxp_api_key: str = ""
+    population_ndxp_username: str = "lienthong"
+    population_ndxp_secret: str = ""
+    population_ndxp_auth_url: str = ""  # default: population_url
+    population_lgsp_token_url: str = ""  # default: {population_url}/token
+    population_lgsp_client_key: str = "lienthong"
+    population_lgsp_client_secret: str = ""
+    population_vnpt_token_url: str = ""  # default: {population_url}/vnpt/token
+    population_vnpt_access_key: str = ""
+    population_vnpt_secret_key: str = ""
+    population_vnpt_app_name: str = "lienthong"
+    population_vnpt_partner_code: str = "000.00.12.H56"
+    population_vnpt_partner_code_cus: str = "000.00.12.H56"
+    population_wsse_sign: bool = True
+    population_wsse_require_reply_signature: bool = True
+    population_peer_cert: Path | None = None  # default: the mock's certificate from the key store
+
+    # National payment platform
     payment_url: str = ""
     payment_partner_code: str = "LIENTHONG"
     payment_secret: str = ""
@@ -105,7 +136,9 @@ class Settings(BaseSettings):
         if self.mode == "dev":
             mocks = f"http://127.0.0.1:{self.mocks_port}"
             self.portal_url = self.portal_url or f"{mocks}/portal"
-            self.population_url = self.population_url or f"{mocks}/population"
+            self.population_url = self.population_url or f"{mocks}/population/"
+            for name, value in DEV_POPULATION_SECRETS.items():
+                setattr(self, name, getattr(self, name) or value)
             self.payment_url = self.payment_url or f"{mocks}/payment"
             self.portal_password = self.portal_password or DEV_PORTAL_PASSWORD
             self.portal_push_token = self.portal_push_token or DEV_PORTAL_PUSH_TOKEN
@@ -129,6 +162,9 @@ class Settings(BaseSettings):
             "province_webhook_secret": DEV_WEBHOOK_SECRET,
             "portal_push_token": DEV_PORTAL_PUSH_TOKEN,
         }
+        for name, value in DEV_POPULATION_SECRETS.items():
+            if getattr(self, name) == value:
+                problems.append(f"LIENTHONG_{name.upper()} is the development default")
         if self.payment_token == DEV_PAYMENT_TOKEN:
             problems.append("LIENTHONG_PAYMENT_TOKEN is the development default")
         for name, dev_value in dev_values.items():

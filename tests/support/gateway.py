@@ -40,7 +40,7 @@ class Stack:
 @asynccontextmanager
 async def in_process_stack(settings: Settings, **overrides: Any) -> AsyncIterator[Stack]:
     settings = settings.model_copy(
-        update={"portal_url": f"{MOCKS}/portal", "population_url": f"{MOCKS}/population",
+        update={"portal_url": f"{MOCKS}/portal", "population_url": f"{MOCKS}/population/",
                 "payment_url": f"{MOCKS}/payment", **overrides}
     )
     holder: dict[str, Any] = {}
@@ -48,7 +48,9 @@ async def in_process_stack(settings: Settings, **overrides: Any) -> AsyncIterato
     async def to_gateway(request: httpx.Request) -> httpx.Response:
         return await httpx.ASGITransport(app=holder["app"]).handle_async_request(request)
 
-    mocks = create_mocks_app(MockConfig(gateway_url="http://gateway", gateway_transport=httpx.MockTransport(to_gateway)))
+    config = MockConfig(gateway_url="http://gateway", gateway_transport=httpx.MockTransport(to_gateway),
+                        env={"LIENTHONG_KEYS_DIR": str(settings.keys_dir)})  # shares the dev keys
+    mocks = create_mocks_app(config)
     app = holder["app"] = create_app(settings, upstream_transport=httpx.ASGITransport(app=mocks))
     async with mocks.lifespan_context(mocks):
         async with app.router.lifespan_context(app):

@@ -1,0 +1,38 @@
+"""Citizen lookup through the real app factory: signed SOAP to the mock, audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from gateway.settings import Settings
+from gateway.store.tables import audit_entries
+from tests.support.gateway import in_process_stack
+
+LOOKUP = {"id_number": "001203012345", "purpose": "Xác minh chủ hồ sơ", "officer_id": "cb.0012"}
+
+
+async def test_lookup_and_verify_through_the_app(settings: Settings) -> None:
+    """create_app wires the population adapter: a seeded citizen is found, verify answers, and
+    each exchange lands in the audit table with its WS-Security signature verified."""
+    async with in_process_stack(settings) as stack:
+        auth = await stack.token("citizens.read")
+        reply = await stack.api.post("/v1/citizens/lookup", json=LOOKUP, headers=auth)
+        assert reply.status_code == 200, reply.text
+        citizen = reply.json()["citizen"]
+        assert citizen["id_number"] == "001203012345"
+        assert reply.json()["source"] == "population"
+        verify = await stack.api.post("/v1/citizens/verify", json={**LOOKUP, "full_name": citizen["full_name"]}, headers=auth)
+        assert verify.json() == {"match": True}
+        async with stack.container.db.read() as conn:
+            rows = (await conn.execute(select(audit_entries).where(audit_entries.c.peer == "population"))).all()
+        lookups = [r for r in rows if r.operation == "TraCuuThongTinCongDan"]
+        assert lookups and lookups[0].officer_id == "cb.0012" and lookups[0].purpose == "Xác minh chủ hồ sơ"
+        assert lookups[0].signature_scheme == "wsse-rsa-sha256" and lookups[0].signature_verified is True
+        assert b"TraCuuThongTinCongDan" in lookups[0].request_body
+
+
+async def test_missing_scope_is_403(settings: Settings) -> None:
+    async with in_process_stack(settings) as stack:
+        auth = await stack.token("dossiers.read")
+        reply = await stack.api.post("/v1/citizens/lookup", json=LOOKUP, headers=auth)
+        assert reply.status_code == 403 and reply.json()["code"] == "forbidden"
