@@ -64,6 +64,8 @@ class Checkpoint:
             raise ValueError(f"checkpoint malformed: {exc!r}") from exc
         if type(size) is not int or size < 0 or len(root) != 32 or not isinstance(key_id, str):
             raise ValueError("checkpoint malformed: size, root or key_id")
+        if data["root"] != root.hex() or data["at"] != format_time(at):
+            raise ValueError("checkpoint malformed: root or at not in canonical spelling")
         return cls(size=size, root=root, at=at, key_id=key_id, signature=signature)
 
 

@@ -17,6 +17,7 @@ general ``rfc8785`` encoder, which the tests use as the reference).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -52,7 +53,13 @@ def format_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+
+
 def parse_time(text: str) -> datetime:
+    """An ISO 8601 time with a zone (``Z`` or ``±hh:mm``), strictly: ``ValueError`` otherwise."""
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
+        raise ValueError(f"not an ISO 8601 time with a zone: {text!r}")
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 

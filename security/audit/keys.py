@@ -10,12 +10,14 @@ at ``GET /v1/audit/certificates`` and carried in bundles), never from private ke
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Union
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
@@ -50,23 +52,44 @@ class AuditKey:
 
     @classmethod
     def from_public_record(cls, record: Mapping[str, Any]) -> AuditKey:
-        """From ``KeyEntry.public_record()``'s shape: kid, public_key_pem or certificate_pem,
-        not_before, not_after, retired_at (ISO 8601 or null)."""
-        if record.get("certificate_pem"):
-            cert = x509.load_pem_x509_certificate(record["certificate_pem"].encode())
-            public_key: Any = cert.public_key()
-        else:
-            public_key = serialization.load_pem_public_key(record["public_key_pem"].encode())
+        """From ``KeyEntry.public_record()``'s shape: kid, public_key_pem (or certificate_pem)
+        and not_before, not_after, retired_at (ISO 8601 or null, all three present).
+        ``ValueError`` saying what is wrong otherwise."""
+        missing = {"kid", "not_before", "not_after", "retired_at"} - record.keys()
+        if missing:
+            raise ValueError(f"audit key record lacks {sorted(missing)}")
+        try:
+            if record.get("certificate_pem"):
+                cert = x509.load_pem_x509_certificate(record["certificate_pem"].encode())
+                public_key: Any = cert.public_key()
+            else:
+                public_key = serialization.load_pem_public_key(record["public_key_pem"].encode())
+        except (KeyError, AttributeError, UnsupportedAlgorithm) as exc:
+            raise ValueError(f"audit key {record.get('kid')}: no usable public key ({exc})") from exc
         if not isinstance(public_key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
             raise ValueError(f"audit key {record['kid']}: not an ECDSA or Ed25519 key")
 
         def when(name: str) -> datetime | None:
-            value = record.get(name)
-            return parse_time(value) if value else None
+            value = record[name]
+            return None if value is None else parse_time(value)
 
         return cls(
             kid=record["kid"], public_key=public_key, not_before=when("not_before"),
             not_after=when("not_after"), retired_at=when("retired_at"),
+        )  # fmt: skip
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the public key's SubjectPublicKeyInfo: compare it out of band."""
+        der = self.public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return hashlib.sha256(der).hexdigest()
+
+    def same_as(self, other: AuditKey) -> bool:
+        """Same public key and same validity (what a bundled copy must agree on)."""
+        return (self.fingerprint, self.not_before, self.not_after, self.retired_at) == (
+            other.fingerprint, other.not_before, other.not_after, other.retired_at
         )  # fmt: skip
 
     def public_record(self) -> dict[str, Any]:

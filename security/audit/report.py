@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,9 @@ class Report:
     last_seq: int | None = None
     tree_size: int | None = None
     body_states: dict[str, int] = field(default_factory=dict)
+    # The keys checkpoints were checked with (kid, fingerprint_sha256, source, validity):
+    # compare the fingerprints with the gateway's published certificates.
+    keys: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

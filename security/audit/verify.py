@@ -26,6 +26,7 @@ from pathlib import Path
 import orjson
 
 from security.audit.bundle import FORMAT, VERSION
+from security.audit.keys import AuditKeyring
 from security.audit.report import Report
 from security.audit.verify_checks import BundleChecks
 
@@ -33,11 +34,22 @@ Progress = Callable[[int, int], None]  # (entries done, entries expected)
 PROGRESS_EVERY = 4096
 
 
-def verify_bundle(path: str | Path, progress: Progress | None = None, *, max_problems: int = 1000) -> Report:
+def verify_bundle(
+    path: str | Path,
+    progress: Progress | None = None,
+    *,
+    keys: AuditKeyring | None = None,
+    max_problems: int = 1000,
+) -> Report:
     """Verify the bundle at ``path`` offline; ``progress(done, total)`` is called as entries
-    are checked. The report lists every problem found (``report.ok`` when none)."""
+    are checked. The report lists every problem found (``report.ok`` when none).
+
+    The bundle carries its own audit keys; anyone who can edit the bundle can edit those too
+    (e.g. erase a retirement). Pass ``keys`` — the officer's own copy of the gateway's
+    certificates — to check against those instead; otherwise compare ``report.keys``'
+    fingerprints with the published certificates."""
     report = Report(max_problems=max_problems)
-    checks = BundleChecks(report)
+    checks = BundleChecks(report, keys)
     total, ended, last_line, line_no = 0, None, b"", 0
     with open(path, "rb") as bundle:
         lines = enumerate(bundle, 1)
@@ -53,8 +65,12 @@ def verify_bundle(path: str | Path, progress: Progress | None = None, *, max_pro
                 if kind != "header" or record.get("format") != FORMAT or record.get("version") != VERSION:
                     report.problem("not a Liên thông audit bundle (version 1): no header")
                     return report
+                first, last = record.get("first_seq"), record.get("last_seq")
+                if type(first) is not int or type(last) is not int or not 1 <= first <= last:
+                    report.problem(f"header: bad range first_seq={first!r} last_seq={last!r}")
+                    return report
                 checks.header = record
-                total = max(0, record.get("last_seq", 0) - record.get("first_seq", 1) + 1)
+                total = last - first + 1
             elif kind in ("entry", "end"):
                 checks.start_entries()
                 if kind == "end":
@@ -99,7 +115,7 @@ def _entries(bundle, lines, checks: BundleChecks, progress: Progress | None, tot
     through ``checks.add_entry``, which names the problem."""
     report, sequence, accumulator = checks.report, checks.sequence, checks.accumulator
     trusted, last_seq = checks.trusted, sequence.last
-    loads, sha256, fromhex = orjson.loads, hashlib.sha256, bytes.fromhex
+    loads, sha256 = orjson.loads, hashlib.sha256
     careful = checks.add_entry
     states = dict.fromkeys(("exact", "redacted", "purged", "absent", "omitted"), 0)
     pending: list[bytes] = []  # leaf hashes not yet in the accumulator (extended in batches)
@@ -116,16 +132,16 @@ def _entries(bundle, lines, checks: BundleChecks, progress: Progress | None, tot
                 raise KeyError("type")
             entry = record["entry"]
             seq = entry["seq"]
-            listed = fromhex(record["leaf_hash"])
             # The writer puts the entry's canonical bytes last on the line: hash them as they
             # are. If they hash to the leaf, they are the log's bytes, and (the entry being the
             # line's last member, and duplicate keys resolving to the last) ``entry`` is them.
             start = line.rfind(b',"entry":')
+            listed = sha256(b"\x00" + line[start + 9 : -2]).digest()
             if (
                 seq != sequence.max_seen + 1
                 or seq > last_seq
                 or start < 0
-                or sha256(b"\x00" + line[start + 9 : -2]).digest() != listed
+                or listed.hex() != record["leaf_hash"]
             ):
                 raise KeyError("unusual")
             state = record["body_state"]

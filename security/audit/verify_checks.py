@@ -21,8 +21,16 @@ from security.audit.report import Report
 from security.audit.sequence import SequenceTracker
 
 _ZERO = bytes(32)
+BODY_STATES = frozenset({"exact", "redacted", "purged", "absent", "omitted"})
 _sha256 = hashlib.sha256
 _dumps, _SORT_KEYS = orjson.dumps, orjson.OPT_SORT_KEYS
+
+
+def _describe(key: AuditKey, source: str) -> dict[str, Any]:
+    return {
+        "kid": key.kid, "fingerprint_sha256": key.fingerprint, "source": source,
+        "not_before": key.not_before, "not_after": key.not_after, "retired_at": key.retired_at,
+    }  # fmt: skip
 
 
 def _name(seq: object, line_no: int) -> str:
@@ -32,8 +40,9 @@ def _name(seq: object, line_no: int) -> str:
 class BundleChecks:
     """The checks of one bundle, fed record by record (``verify.py`` drives them)."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, trusted_keys: AuditKeyring | None = None) -> None:
         self.report = report
+        self.trusted_keys = trusted_keys
         self.header: dict[str, Any] | None = None
         self.keys: list[AuditKey] = []
         self.checkpoints: list[Checkpoint] = []  # bundle order
@@ -73,7 +82,7 @@ class BundleChecks:
     def start_entries(self) -> None:
         """Check keys, checkpoints and their consistency; seed the tree with the prefix."""
         report, header = self.report, self.header or {}
-        keyring = AuditKeyring(self.keys)
+        keyring = self._keyring()
         for number, checkpoint in enumerate(self.checkpoints, 1):
             why = checkpoint_problem(checkpoint, keyring)
             if why is not None:
@@ -110,24 +119,38 @@ class BundleChecks:
         self.check_tree_size()
         self.sequence = SequenceTracker(first_seq, header.get("last_seq", first_seq - 1), report)
 
+    def _keyring(self) -> AuditKeyring:
+        """The bundle's keys, or the officer's trusted copy (which the bundle must agree with)."""
+        report = self.report
+        if self.trusted_keys is None:
+            report.keys = [_describe(key, "bundle") for key in self.keys]
+            return AuditKeyring(self.keys)
+        for key in self.keys:
+            trusted = self.trusted_keys.get(key.kid)
+            if trusted is not None and not trusted.same_as(key):
+                report.problem(f"key {key.kid}: the bundle's copy differs from the trusted key "
+                               "(public key or validity changed)")  # fmt: skip
+        report.keys = [_describe(key, "trusted") for key in self.trusted_keys]
+        return self.trusted_keys
+
     # ---- the entries ---------------------------------------------------------------------
 
     def add_entry(self, record: dict[str, Any], line_no: int) -> None:
-        # The hot loop of the verifier (~10^5 calls/s): keep it flat.
+        """The careful path: one entry that is not the usual case, every check spelled out."""
         entry = record.get("entry")
         seq = entry.get("seq") if type(entry) is dict else None
         if type(seq) is int:
             self.sequence.see(seq)  # type: ignore[union-attr]
         try:
-            # No schema check on the fast path: a leaf hash proved by a checkpoint already
-            # proves these are the log's bytes. ``canonical`` explains a mismatch below.
+            # A leaf hash proved by a checkpoint already proves these are the log's bytes;
+            # ``canonical`` (with its schema check) explains a mismatch below.
             computed = _sha256(b"\x00" + _dumps(entry, option=_SORT_KEYS)).digest()
         except (TypeError, orjson.JSONEncodeError):
             computed = None
         try:
             listed = bytes.fromhex(record["leaf_hash"])
-            if len(listed) != 32:
-                raise ValueError("not 32 bytes")
+            if len(listed) != 32 or listed.hex() != record["leaf_hash"]:
+                raise ValueError("not 64 lower-case hex digits")
         except (KeyError, TypeError, ValueError):
             self.report.problem(f"{_name(seq, line_no)}: leaf_hash missing or not a SHA-256 hex digest")
             listed = computed or _ZERO
@@ -144,7 +167,10 @@ class BundleChecks:
         accumulator.push(listed)
         if accumulator.size in self.trusted:
             self.check_tree_size()
-        state = record.get("body_state", "omitted")
+        state = record.get("body_state")
+        if state not in BODY_STATES:
+            self.report.problem(f"{_name(seq, line_no)}: body_state missing or unknown ({state!r})")
+            state = "unknown"
         states = self.report.body_states
         states[state] = states.get(state, 0) + 1
         if state == "exact" and computed is not None and type(entry) is dict:
@@ -156,8 +182,8 @@ class BundleChecks:
             encoded, digest = record.get(side + "_body"), entry.get(side + "_digest")
             name = _name(seq, line_no)
             if encoded is None:
-                if digest is not None and side == "request":
-                    self.report.problem(f"{name}: request body missing though bodies are exact")
+                if digest is not None:
+                    self.report.problem(f"{name}: {side} body missing (body_state exact, {side}_digest set)")
                 continue
             try:
                 body = a2b_base64(encoded, strict_mode=True)
@@ -207,7 +233,7 @@ class BundleChecks:
         authenticated = bool(self.trusted) and not self.tree_failed
         for seq in self.content_mismatch:
             if authenticated:
-                covering = min(s for s in self.trusted if s >= seq)
+                covering = min((s for s in self.trusted if s >= seq), default=anchor)
                 report.problem(f"entry {seq}: leaf hash not included in checkpoint size {covering} "
                                "(entry altered)")  # fmt: skip
             else:

@@ -276,3 +276,29 @@ def test_a_reformatted_but_identical_entry_is_accepted(log: Log, tmp_path: Path)
     _replace_entry_line(path, 17, lambda line: json.dumps(json.loads(line), indent=None, separators=(", ", ": ")).encode() + b"\n")
     report = verify_bundle(path)
     assert report.ok, report.problems
+
+
+def test_trusted_keys_catch_an_erased_retirement(tmp_path: Path) -> None:
+    """An attacker who also erases the old key's retirement in the bundle passes the
+    bundle-only check, but not a check against the officer's trusted copy of the keys."""
+    log = build_log()
+    last = log.checkpoints[3]
+    log.checkpoints[3] = sign_checkpoint(
+        last.size, last.root, last.at + timedelta(minutes=5), log.private_keys["audit-old"], "audit-old"
+    )
+    path = log.export(tmp_path / "b.jsonl")
+    records = read(path)
+    next(r for r in records if r["type"] == "key" and r["kid"] == "audit-old")["retired_at"] = None
+    rewrite(path, records)
+    assert verify_bundle(path).ok
+    report = verify_bundle(path, keys=log.keyring())
+    assert "key audit-old: the bundle's copy differs from the trusted key (public key or validity changed)" in report.problems
+    assert any("signed by retired key audit-old" in p for p in report.problems)
+
+
+def test_report_lists_key_fingerprints(log: Log, tmp_path: Path) -> None:
+    """The report names each key used, with its SHA-256 fingerprint, for out-of-band checks."""
+    report = verify_bundle(log.export(tmp_path / "b.jsonl"))
+    assert [(k["kid"], k["fingerprint_sha256"]) for k in report.keys] == [
+        (key.kid, key.fingerprint) for key in log.keys
+    ]
