@@ -4,12 +4,18 @@ See ``pipeline.py`` for the order of steps; auth profiles in ``auth.py``; the er
 in ``errors.py``; the measured HTTP transport in ``transport.py``.
 """
 
-from adapters._exchange.auth import AuthProfile, DvcqgSessionAuth, NoAuth, OAuth2ClientCredentials
+from adapters._exchange.auth import (
+    AuthProfile,
+    DvcqgSessionAuth,
+    NoAuth,
+    OAuth2ClientCredentials,
+    post_credentials,
+)
 from adapters._exchange.breaker import CircuitBreaker
 from adapters._exchange.context import CallContext, Clock, SystemClock
 from adapters._exchange.errors import error_for_status, map_httpx_error
 from adapters._exchange.factory import ExchangeSettings, build_exchange
-from adapters._exchange.hooks import SignatureInfo, Signer, Verifier
+from adapters._exchange.hooks import Classify, SignatureInfo, Signer, Verifier
 from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.pipeline import Exchange, Operation
 from adapters._exchange.request import OutboundRequest, encode_json
@@ -22,6 +28,7 @@ __all__ = [
     "AuthProfile",
     "CallContext",
     "CircuitBreaker",
+    "Classify",
     "Clock",
     "DvcqgSessionAuth",
     "Exchange",
@@ -41,4 +48,5 @@ __all__ = [
     "encode_json",
     "error_for_status",
     "map_httpx_error",
+    "post_credentials",
 ]

@@ -45,7 +45,7 @@ class NoAuth:
         return False
 
 
-async def _post_credentials(
+async def post_credentials(
     http: httpx.AsyncClient, upstream: str, operation: str, **kwargs: Any
 ) -> Any:
     """POST to a login/token endpoint, mapping failures like the pipeline does."""
@@ -115,7 +115,7 @@ class DvcqgSessionAuth:
             return self._session
 
     async def _login(self, http: httpx.AsyncClient) -> str:
-        reply = await _post_credentials(
+        reply = await post_credentials(
             http,
             self._upstream,
             "login",
@@ -208,7 +208,7 @@ class OAuth2ClientCredentials:
         form = {"grant_type": "client_credentials"}
         if self._scope:
             form["scope"] = self._scope
-        reply = await _post_credentials(
+        reply = await post_credentials(
             http,
             self._upstream,
             "token",

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 from adapters._exchange.auth import AuthProfile
 from adapters._exchange.breaker import CircuitBreaker
 from adapters._exchange.context import Clock, SystemClock
-from adapters._exchange.hooks import Signer, Verifier
+from adapters._exchange.hooks import Classify, Signer, Verifier
 from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.pipeline import Exchange, Sleep
 from adapters._exchange.retry import RetryPolicy
@@ -40,6 +40,7 @@ def build_exchange(
     sleep: Sleep | None = None,
     signer: Signer | None = None,
     verifier: Verifier | None = None,
+    classify: Classify | None = None,
     retry: RetryPolicy | None = None,
 ) -> Exchange:
     """An exchange with the measured default transport (see ``transport.py``), unless a
@@ -70,5 +71,6 @@ def build_exchange(
         metrics=ExchangeMetrics.for_registry(registry),
         signer=signer,
         verifier=verifier,
+        classify=classify,
         **extra,
     )

@@ -1,4 +1,4 @@
-"""Signing and verification hooks of the pipeline (steps 3 and 5).
+"""Signing, classification and verification hooks of the pipeline (steps 3 and 5).
 
 Per upstream: WS-Security X.509 for SOAP, detached JWS for REST, or the upstream's own
 checksum (the payment platform's ``MaXacThuc``). The pipeline only knows these protocols.
@@ -7,11 +7,18 @@ checksum (the payment platform's ``MaXacThuc``). The pipeline only knows these p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Protocol
 
 import httpx
 
 from adapters._exchange.request import OutboundRequest
+from contracts.errors import GatewayError
+
+Classify = Callable[[httpx.Response, str], GatewayError | None]
+"""Reads a reply before the HTTP status is judged: ``classify(response, operation)`` returns
+the upstream's own error when the reply carries one whatever its status (a SOAP 1.1 Fault
+comes with HTTP 500), ``None`` to let the status, then the verifier and ``parse``, decide."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The exchange pipeline: the one path every call to a national system takes.
 
 In order (ARCHITECTURE.md, "The exchange pipeline"): the adapter builds the wire request →
-authenticate → sign → send with a deadline → verify (status, signature, the adapter's
-``parse`` of the reply) → record an audit entry (for failures too) → failures are
+authenticate → sign → send with a deadline → verify (the adapter's ``classify`` of the
+reply, status, signature, the adapter's ``parse`` of the reply) → record an audit entry (for failures too) → failures are
 ``GatewayError``s. Retries with backoff and the circuit breaker wrap authenticate…verify,
 and retries happen only for calls that are idempotent or carry an idempotency key. When
 the upstream rejects our credentials, the auth profile refreshes them and the call is
@@ -24,7 +24,7 @@ from adapters._exchange.auth import AuthProfile
 from adapters._exchange.breaker import CircuitBreaker
 from adapters._exchange.context import CallContext, Clock
 from adapters._exchange.errors import error_for_status, map_httpx_error
-from adapters._exchange.hooks import SignatureInfo, Signer, Verifier
+from adapters._exchange.hooks import Classify, SignatureInfo, Signer, Verifier
 from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.request import OutboundRequest
 from adapters._exchange.retry import RetryPolicy
@@ -84,6 +84,7 @@ class Exchange:
         sleep: Sleep = asyncio.sleep,
         signer: Signer | None = None,
         verifier: Verifier | None = None,
+        classify: Classify | None = None,
     ) -> None:
         timeout = http.timeout
         if timeout.connect is None or timeout.read is None:
@@ -101,6 +102,7 @@ class Exchange:
         self.sleep = sleep
         self.signer = signer
         self.verifier = verifier
+        self.classify = classify
         metrics.watch(breaker)
 
     @property
@@ -181,6 +183,12 @@ class Exchange:
                         content=sent_bytes,
                     )
                     response = await self.http.send(http_request)
+                if self.classify is not None:
+                    # The upstream's own error outranks its HTTP status (a SOAP Fault comes
+                    # with 500: not an outage, not to be retried); the reply is recorded.
+                    upstream_error = self.classify(response, operation.name)
+                    if upstream_error is not None:
+                        raise upstream_error
                 status_error = error_for_status(response.status_code, self.name, operation.name)
                 if status_error is not None:
                     raise status_error

@@ -18,8 +18,7 @@ import json
 import httpx
 import structlog
 
-from adapters._exchange import Clock, OutboundRequest
-from adapters._exchange.auth import _post_credentials  # the exchange's own token POST
+from adapters._exchange import Clock, OutboundRequest, post_credentials
 from contracts.errors import ContractViolation, UpstreamAuthFailed
 
 log = structlog.get_logger("adapters.population.auth")
@@ -129,7 +128,7 @@ class VnptLgspAuth:
         return self._token
 
     async def _fetch(self, http: httpx.AsyncClient) -> None:
-        reply = await _post_credentials(
+        reply = await post_credentials(
             http,
             self._upstream,
             "token",

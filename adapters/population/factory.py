@@ -23,7 +23,7 @@ from adapters._exchange import (
 from adapters._exchange.pipeline import Sleep
 from adapters.population.auth import NdxpDigestAuth, VnptLgspAuth, lgsp_access_token
 from adapters.population.client import PopulationClient
-from adapters.population.signing import SoapReplyChecker, WsseRequestSigner, raise_soap_fault
+from adapters.population.signing import SoapReplyChecker, WsseRequestSigner, classify_soap_reply
 from adapters.population.wire import PopulationCodec
 from contracts.errors import ConfigurationError
 from security import wsse
@@ -162,7 +162,6 @@ def build_population_client(
     http = http or build_http_client(
         connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout
     )
-    http.event_hooks["response"] = [*http.event_hooks["response"], raise_soap_fault]
     signer = None
     if settings.population_wsse_sign:
         entry = keys.active(WSSE)
@@ -190,6 +189,7 @@ def build_population_client(
         sleep=sleep,
         signer=signer,
         verifier=SoapReplyChecker(verifier),
+        classify=classify_soap_reply,
     )
     return PopulationClient(
         exchange=exchange,

@@ -3,13 +3,15 @@
 - ``WsseRequestSigner``: signs the built envelope (Body + ``wsu:Timestamp``, RSA-SHA256,
   certificate as BinarySecurityToken). The pipeline sends and audits exactly the bytes it
   returns, so the stored request re-verifies later with standard tools.
-- ``SoapReplyChecker``: reads every reply first with the hardened parser, surfaces a SOAP
-  Fault as ``UpstreamFault`` *before* any signature check, then verifies the signature with
-  the PEER's certificates (required or optional by configuration). The envelope it checked
-  is handed to the reply parser (``checked_envelope``), so the Body processed is the Body
-  verified.
-- ``raise_soap_fault``: an httpx response hook for faults sent with HTTP 500 (SOAP 1.1),
-  which the pipeline would otherwise report as ``upstream_unavailable`` and retry.
+- ``classify_soap_reply``: the exchange's ``Classify`` hook, run on every reply before its
+  HTTP status is judged: it parses the reply with the hardened parser and surfaces a SOAP
+  Fault as ``UpstreamFault`` (SOAP 1.1 sends Faults with HTTP 500, which would otherwise be
+  a retried ``upstream_unavailable``) *before* any signature check; an XML bomb or external
+  entity is a ``SecurityError`` whatever the status. The reply is recorded either way.
+- ``SoapReplyChecker``: verifies the signature of the envelope ``classify_soap_reply``
+  parsed, with the PEER's certificates (required or optional by configuration). The envelope
+  it checked is handed to the reply parser (``checked_envelope``), so the Body processed is
+  the Body verified.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from lxml import etree
 from adapters._exchange import OutboundRequest, SignatureInfo
 from adapters.population.errors import fault_error, map_zeep_error
 from adapters.population.wire import find_fault, parse_envelope
+from contracts.errors import GatewayError, SecurityError
 from security import wsse
 
 SCHEME = "wsse-rsa-sha256"
 _ENVELOPE = "population.envelope"  # key of the checked envelope in ``response.extensions``
+_PARSED = "population.parsed"  # key of the envelope ``classify_soap_reply`` parsed
 
 
 class WsseRequestSigner:
@@ -56,10 +60,12 @@ class SoapReplyChecker:
         self._verifier = verifier
 
     async def verify(self, request_bytes: bytes, response: httpx.Response) -> SignatureInfo:
-        envelope = _parse(response.content, "reply")
-        fault = find_fault(envelope)
-        if fault is not None:
-            raise fault_error(fault, "reply")
+        envelope = response.extensions.pop(_PARSED, None)
+        if envelope is None:  # not classified (or unreadable): parse, and say why it failed
+            envelope = _parse(response.content, "reply")
+            fault = find_fault(envelope)
+            if fault is not None:
+                raise fault_error(fault, "reply")
         if self._verifier is None:
             response.extensions[_ENVELOPE] = envelope
             return SignatureInfo()
@@ -78,15 +84,22 @@ def checked_envelope(response: httpx.Response, operation: str) -> etree._Element
     return _parse(response.content, operation)
 
 
-async def raise_soap_fault(response: httpx.Response) -> None:
-    """httpx ``response`` hook: an HTTP error status carrying a SOAP Fault is the upstream's
-    own error (``UpstreamFault``), not an outage. Anything else is left to the pipeline."""
-    if response.status_code < 400 or "xml" not in response.headers.get("content-type", ""):
-        return
-    await response.aread()
+def classify_soap_reply(response: httpx.Response, operation: str) -> GatewayError | None:
+    """The exchange's ``Classify`` hook: the SOAP Fault a reply carries (``UpstreamFault``,
+    whatever the HTTP status), a ``SecurityError`` for a hostile reply (DOCTYPE, entities),
+    else ``None``. A reply that is not a SOAP envelope is left to the HTTP status and then to
+    ``SoapReplyChecker``, which names the problem; so are 401/403 (stale credentials: the
+    auth profile refreshes them, whatever the body says)."""
+    if response.status_code in (401, 403):
+        return None
     try:
-        fault = find_fault(parse_envelope(response.content))
-    except Exception:  # not a readable envelope: the HTTP status decides
-        return
+        envelope = _parse(response.content, operation)
+    except SecurityError as exc:
+        return exc
+    except GatewayError:
+        return None
+    fault = find_fault(envelope)
     if fault is not None:
-        raise fault_error(fault, "reply")
+        return fault_error(fault, operation)
+    response.extensions[_PARSED] = envelope  # parsed once: the checker reads this tree
+    return None

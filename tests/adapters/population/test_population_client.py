@@ -175,15 +175,19 @@ async def test_verify_false(peer_signer, our_verifier, make_client):
 
 @pytest.mark.parametrize("status", [200, 500])
 async def test_a_soap_fault_is_the_upstreams_error_before_any_signature_check(upstream, make_client, status):
-    """An unsigned Fault (HTTP 200 or 500) is UpstreamFault, not signature_invalid, and is not retried."""
+    """An unsigned Fault (HTTP 200 or 500) is UpstreamFault, not signature_invalid, not retried, recorded with its bytes and status."""
     upstream.reply_name, upstream.sign_reply, upstream.status = "fault.xml", False, status
     audit = ListAuditSink()
+    client = make_client(upstream, audit)
     with pytest.raises(UpstreamFault) as caught:
-        await make_client(upstream, audit).lookup(QUERY, CTX)
+        await client.lookup(QUERY, CTX)
     assert "bảo trì" in caught.value.detail
     assert caught.value.extra["upstream_error_code"] == "503"
     assert len(upstream.received) == 1
-    assert [r.outcome for r in audit.entries] == ["upstream_fault"]
+    [record] = audit.entries
+    assert (record.outcome, record.http_status) == ("upstream_fault", status)
+    assert record.response_bytes == contract.golden("fault.xml")
+    assert client.breaker_state == "closed"
 
 
 @pytest.mark.parametrize("name", ["reply.xml-bomb.xml", "reply.external-entity.xml"])
