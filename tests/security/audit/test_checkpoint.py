@@ -92,6 +92,7 @@ DOC_COMMANDS = {
     "ecdsa": "openssl dgst -sha256 -verify audit-key.pem -signature checkpoint.sig checkpoint.bytes",
     "ed25519": "openssl pkeyutl -verify -pubin -inkey audit-key.pem -rawin -in checkpoint.bytes -sigfile checkpoint.sig",
 }
+FINGERPRINT = "openssl x509 -in audit-cert.pem -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum"
 PREPARE = (
     "openssl x509 -in audit-cert.pem -pubkey -noout > audit-key.pem && "
     "jq -j -cS '{at,key_id,root,size}' checkpoint.json > checkpoint.bytes && "
@@ -103,7 +104,8 @@ PREPARE = (
 @pytest.mark.parametrize("kind", ["ecdsa", "ed25519"])
 def test_openssl_verifies_a_checkpoint_as_documented(kind: str, tmp_path: Path) -> None:
     """The documented shell steps rebuild the signed bytes and ``openssl`` verifies them; a
-    checkpoint with a changed size fails the same command."""
+    checkpoint with a changed size fails the same command; the documented fingerprint
+    command agrees with the verifier's."""
     store = KeyStore.ephemeral([AUDIT])
     if kind == "ed25519":
         key = ed25519.Ed25519PrivateKey.generate()
@@ -124,6 +126,8 @@ def test_openssl_verifies_a_checkpoint_as_documented(kind: str, tmp_path: Path) 
     subprocess.run(PREPARE, shell=True, check=True, cwd=tmp_path)
     bad = subprocess.run(DOC_COMMANDS[kind], shell=True, cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode != 0
+    fingerprint = subprocess.run(FINGERPRINT, shell=True, cwd=tmp_path, check=True, capture_output=True, text=True)
+    assert fingerprint.stdout.split()[0] == AuditKey("k1", key.public_key()).fingerprint  # type: ignore[arg-type]
 
 
 def _self_signed(key: ed25519.Ed25519PrivateKey) -> str:
