@@ -302,3 +302,35 @@ def test_report_lists_key_fingerprints(log: Log, tmp_path: Path) -> None:
     assert [(k["kid"], k["fingerprint_sha256"]) for k in report.keys] == [
         (key.kid, key.fingerprint) for key in log.keys
     ]
+
+
+def test_bundle_with_the_key_stores_certificates_round_trips(tmp_path: Path) -> None:
+    """Keys as ``KeyStore.public_records("audit")`` publishes them (certificates, a rotation
+    in the middle) are what a bundle carries; it verifies, and against them as trusted keys."""
+    from datetime import datetime, timezone
+
+    from security.audit import AuditKeyring, InMemoryTreeStore, bundle_proofs, write_bundle
+    from security.keys import AUDIT, KeyStore
+
+    clock = [datetime.now(timezone.utc) - timedelta(days=1)]
+    store = KeyStore.ephemeral([AUDIT], clock=lambda: clock[0])
+    log = build_log(n=30, rotate_at=None)
+    tree = InMemoryTreeStore()
+    checkpoints = []
+    for seq, entry in enumerate(log.entries, 1):
+        tree.append(entry_leaf_hash(entry))
+        if seq % 10 == 0:
+            if seq == 20:
+                clock[0] += timedelta(hours=1)
+                store.rotate(AUDIT)
+            key = store.active(AUDIT)
+            at = clock[0] + timedelta(minutes=seq)
+            checkpoints.append(sign_checkpoint(seq, tree.root(), at, key.private_key, key.kid))  # type: ignore[arg-type]
+    records = store.public_records(AUDIT)
+    path = tmp_path / "b.jsonl"
+    write_bundle(path, log.bundle_items(1, 30), "included", checkpoints, bundle_proofs(tree, 1, 30, checkpoints), records)
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert len(report.keys) == 2
+    trusted = verify_bundle(path, keys=AuditKeyring.from_public_records(records))
+    assert trusted.ok, trusted.problems
