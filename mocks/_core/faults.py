@@ -13,7 +13,12 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MODES = ("latency", "error", "timeout", "reset", "malformed", "bad_signature")
+MODES = (
+    "latency", "error", "timeout", "reset", "malformed", "bad_signature",
+    # SOAP systems only (the population database); other systems serve normally:
+    "soap_fault",  # a SOAP 1.1 Fault (faultcode/faultstring, HTTP ``status``, default 500)
+    "hostile_xml",  # a reply with an XML bomb / external entity (contract golden files)
+)
 PHASES = ("before", "after")
 
 
@@ -34,6 +39,8 @@ class Fault:
     # error/timeout/reset "before" the request is processed (nothing happens upstream) or
     # "after" (the upstream did the work, then the reply is lost): tests at-least-once delivery.
     phase: str = "before"
+    faultcode: str | None = None  # soap_fault: e.g. "soapenv:Server" (the system's default)
+    faultstring: str | None = None  # soap_fault: the message (the system's default)
     applied: int = 0
 
     def to_json(self) -> dict[str, Any]:
@@ -52,7 +59,8 @@ class FaultRegistry:
         if not isinstance(spec, dict):
             raise FaultSpecError("body must be a JSON object")
         unknown = set(spec) - {
-            "target", "operation", "mode", "latency_ms", "status", "rate", "count", "phase"
+            "target", "operation", "mode", "latency_ms", "status", "rate", "count", "phase",
+            "faultcode", "faultstring",
         }
         if unknown:
             raise FaultSpecError(f"unknown fields: {sorted(unknown)}")
@@ -75,13 +83,16 @@ class FaultRegistry:
         phase = spec.get("phase", "before")
         if phase not in PHASES:
             raise FaultSpecError(f"phase must be one of {list(PHASES)}")
+        for name in ("operation", "faultcode", "faultstring"):
+            value = spec.get(name)
+            if value is not None and not isinstance(value, str):
+                raise FaultSpecError(f"{name} must be a string")
         operation = spec.get("operation")
-        if operation is not None and not isinstance(operation, str):
-            raise FaultSpecError("operation must be a string")
         fault = Fault(
             id=next(self._ids), target=target, mode=mode, operation=operation or None,
             latency_ms=spec.get("latency_ms"), status=spec.get("status"), rate=float(rate),
             count=spec.get("count"), phase=phase,
+            faultcode=spec.get("faultcode") or None, faultstring=spec.get("faultstring") or None,
         )
         self._faults.append(fault)
         return fault
@@ -104,6 +115,17 @@ class FaultRegistry:
                     self._faults.remove(fault)
             return fault
         return None
+
+    def give_back(self, fault: Fault) -> None:
+        """Undo one application of ``fault``: for a system that cannot apply it to the request
+        it was picked for (a ``soap_fault`` picked for a token call), so the next matching
+        request gets it. Keeps registration order (the first matching fault wins)."""
+        fault.applied -= 1
+        if fault.count is not None:
+            fault.count += 1
+            if fault not in self._faults:
+                self._faults.append(fault)
+                self._faults.sort(key=lambda f: f.id)
 
     def list(self) -> list[Fault]:
         return list(self._faults)

@@ -37,9 +37,9 @@ def create_population_system(ctx: MockContext, settings: PopulationMockSettings)
 
     return MockSystem(
         name=NAME,
-        app=wire_app(ctx, NAME, PopulationWire(state, config, auth, keys)),
+        app=wire_app(ctx, NAME, PopulationWire(state, config, auth, keys, ctx.faults)),
         reset=reset,
-        admin_app=create_population_admin(state),
+        admin_app=create_population_admin(state, ctx.faults),
     )
 
 

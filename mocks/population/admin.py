@@ -1,7 +1,8 @@
 """Admin routes of the mock population database, under ``/__admin/population``:
 ``GET /citizens?limit=&offset=`` (the seed, normalized for testers), ``GET /citizens/{id}``
-(one citizen by 12- or 9-digit id), ``POST``/``DELETE /soap-fault`` (queue SOAP Faults),
-``GET /stats``. See docs/mocks.md."""
+(one citizen by 12- or 9-digit id), ``POST``/``DELETE /soap-fault`` (the older spelling of
+a ``soap_fault`` fault in the shared registry, kept for testers' scripts), ``GET /stats``.
+See docs/mocks.md."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from mocks.population.state import PopulationState, QueuedFault
+from mocks._core import FaultRegistry, FaultSpecError
+from mocks.population.state import PopulationState
 
-DEFAULT_FAULT = ("soapenv:Server", "Hệ thống đang bảo trì, vui lòng thử lại sau")
+TARGET = "population"
 
 
-def create_population_admin(state: PopulationState) -> Router:
+def create_population_admin(state: PopulationState, faults: FaultRegistry) -> Router:
+    def soap_faults() -> list[int]:
+        return [f.id for f in faults.list() if f.target == TARGET and f.mode == "soap_fault"]
+
     async def list_citizens(request: Request) -> Response:
         try:
             limit = int(request.query_params.get("limit", "100"))
@@ -42,29 +47,24 @@ def create_population_admin(state: PopulationState) -> Router:
             return JSONResponse({"error": "body must be JSON"}, status_code=422)
         if not isinstance(spec, dict) or set(spec) - {"faultcode", "faultstring", "operation", "count"}:
             return JSONResponse({"error": "fields: faultcode, faultstring, operation, count"}, status_code=422)
-        count = spec.get("count")
-        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
-            return JSONResponse({"error": "count must be a positive integer"}, status_code=422)
-        queued = QueuedFault(
-            code=str(spec.get("faultcode") or DEFAULT_FAULT[0]),
-            message=str(spec.get("faultstring") or DEFAULT_FAULT[1]),
-            operation=spec.get("operation"),
-            remaining=count,
-        )
-        state.soap_faults.append(queued)
-        return JSONResponse(queued.__dict__, status_code=201)
+        try:
+            fault = faults.add({**spec, "target": TARGET, "mode": "soap_fault"}, targets=(TARGET,))
+        except FaultSpecError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        return JSONResponse(fault.to_json(), status_code=201)
 
     async def clear_soap_faults(request: Request) -> Response:
-        removed = len(state.soap_faults)
-        state.soap_faults.clear()
-        return JSONResponse({"removed": removed})
+        ids = soap_faults()
+        for fault_id in ids:
+            faults.remove(fault_id)
+        return JSONResponse({"removed": len(ids)})
 
     async def stats(request: Request) -> Response:
         return JSONResponse({
             "citizens": len(state.population.citizens),
             "lookups": state.lookups,
             "verifications": state.verifications,
-            "queued_soap_faults": len(state.soap_faults),
+            "queued_soap_faults": len(soap_faults()),
         })
 
     return Router(routes=[

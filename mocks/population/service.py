@@ -14,7 +14,7 @@ from lxml import etree
 
 import contracts.population as contract
 from contracts.errors import ContractViolation, GatewayError, ReplayDetected, SecurityError, SignatureInvalid
-from mocks._core import Fault, JournalEntry, MockConfig, MockReply, MockRequest
+from mocks._core import Fault, FaultRegistry, JournalEntry, MockConfig, MockReply, MockRequest
 from mocks.population import soap
 from mocks.population.auth import TOKEN_PATH, VNPT_TOKEN_PATH, AuthRefused, PopulationAuth, refusal
 from mocks.population.keys import MockKeys
@@ -23,6 +23,9 @@ from mocks.population.state import PopulationState
 from security import wsse
 
 XML = "text/xml; charset=utf-8"
+DEFAULT_FAULT = ("soapenv:Server", "Hệ thống đang bảo trì, vui lòng thử lại sau")
+SOAP_ONLY_MODES = ("soap_fault", "hostile_xml")
+HOSTILE_REPLIES = ("reply.xml-bomb.xml", "reply.external-entity.xml")
 _OPERATION_MARKERS = (
     (contract.VERIFY.encode(), contract.VERIFY),
     (contract.LOOKUP.encode(), contract.LOOKUP),
@@ -38,8 +41,10 @@ class SoapFaultReply(Exception):
 class PopulationWire:
     """Implements ``mocks._core.WireHandler`` for the population database."""
 
-    def __init__(self, state: PopulationState, config: MockConfig, auth: PopulationAuth, keys: MockKeys) -> None:
-        self.state, self.config, self.auth, self.keys = state, config, auth, keys
+    def __init__(
+        self, state: PopulationState, config: MockConfig, auth: PopulationAuth, keys: MockKeys, faults: FaultRegistry
+    ) -> None:
+        self.state, self.config, self.auth, self.keys, self.faults = state, config, auth, keys, faults
         self._schema = contract.schema()
 
     def operation(self, request: MockRequest) -> str | None:
@@ -54,6 +59,9 @@ class PopulationWire:
         if request.method != "POST":
             return MockReply.text("Method not allowed: SOAP is POST", 405)
         if request.path in (TOKEN_PATH, VNPT_TOKEN_PATH):
+            if fault is not None and fault.mode in SOAP_ONLY_MODES:
+                self.faults.give_back(fault)  # meant for a SOAP call, not for the token call
+                entry.fault = None
             try:
                 reply = self.auth.issue_token(request)
             except AuthRefused as exc:
@@ -69,11 +77,8 @@ class PopulationWire:
             entry.errors.append(f"auth: {exc}")
             return refusal(str(exc))
         entry.auth_ok = None if self.auth.settings.auth_profile == "none" else True
-        pending = self.state.take_soap_fault(entry.operation)
-        if pending is not None or (fault is not None and fault.mode == "soap_fault"):
-            code, message = pending or ("soapenv:Server", "Hệ thống đang bảo trì, vui lòng thử lại sau")
-            entry.fault = entry.fault or "soap_fault"
-            return MockReply(500, soap.fault(code, message), XML)
+        if fault is not None and fault.mode in SOAP_ONLY_MODES:
+            return self._injected(fault)
         try:
             payload = self._payload(request, entry)
             reply = self._answer(payload, entry)
@@ -81,6 +86,16 @@ class PopulationWire:
             entry.errors.append(exc.message)
             return MockReply(500, soap.fault(exc.code, exc.message), XML)
         return MockReply(200, self._sign(reply, fault), XML)
+
+    def _injected(self, fault: Fault) -> MockReply:
+        """``soap_fault``: a SOAP 1.1 Fault (HTTP ``status``, default 500, as SOAP 1.1 says);
+        ``hostile_xml``: the contract's XML bomb (odd applications) or external entity (even
+        ones), HTTP ``status`` default 200, as if the database or a proxy had been subverted."""
+        if fault.mode == "soap_fault":
+            code = fault.faultcode or DEFAULT_FAULT[0]
+            return MockReply(fault.status or 500, soap.fault(code, fault.faultstring or DEFAULT_FAULT[1]), XML)
+        name = HOSTILE_REPLIES[(fault.applied - 1) % len(HOSTILE_REPLIES)]
+        return MockReply(fault.status or 200, contract.golden(name), XML)
 
     # -- steps -----------------------------------------------------------------------------
     def _payload(self, request: MockRequest, entry: JournalEntry) -> etree._Element:

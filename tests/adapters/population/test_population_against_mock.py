@@ -12,7 +12,6 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from prometheus_client import CollectorRegistry
-from starlette.responses import Response
 
 from adapters._exchange import CallContext, SystemClock
 from adapters.population import CitizenQuery, build_population_client
@@ -143,41 +142,47 @@ async def test_an_unsigned_reply_is_refused_where_required(serve_mock, adapter):
     assert audit.entries[0].outcome == "signature_invalid"
 
 
-async def test_a_soap_fault_is_surfaced_as_the_upstreams_error(serve_mock, adapter):
-    """A queued SOAP Fault (HTTP 500, unsigned) is upstream_fault with its message, not a signature error, not retried."""
+@pytest.mark.parametrize("register", ["registry", "population admin route"])
+async def test_a_soap_fault_is_surfaced_as_the_upstreams_error(serve_mock, adapter, register):
+    """A SOAP Fault (HTTP 500, unsigned) is upstream_fault with its message, not a signature error, not retried, recorded with the reply."""
     mock = serve_mock()
-    mock.admin.post("/__admin/population/soap-fault", json={"faultstring": "Bảo trì hệ thống", "count": 1})
+    spec = {"faultstring": "Bảo trì hệ thống", "count": 1}
+    if register == "registry":
+        mock.admin.post("/__admin/faults", json={"target": "population", "mode": "soap_fault", **spec})
+    else:
+        mock.admin.post("/__admin/population/soap-fault", json=spec)
     audit = ListAuditSink()
     client = adapter(mock, audit, population_auth="ndxp")
     try:
         with pytest.raises(UpstreamFault) as caught:
             await client.lookup(GOLDEN, CTX)
+        assert client.breaker_state == "closed"
     finally:
         await client.aclose()
     assert "Bảo trì hệ thống" in caught.value.detail
-    assert [r.outcome for r in audit.entries] == ["upstream_fault"]
+    [record] = audit.entries
+    assert (record.outcome, record.http_status) == ("upstream_fault", 500)
+    assert "Bảo trì hệ thống".encode() in record.response_bytes
+    assert [e["status"] for e in mock.journal()] == [500]
 
 
-@pytest.mark.parametrize("name", ["reply.xml-bomb.xml", "reply.external-entity.xml"])
-async def test_hostile_replies_over_a_real_socket_are_refused(adapter, name):
-    """A peer answering with the contract's XML bomb / external entity gets security_error, recorded; nothing expands."""
-    async def hostile(scope, receive, send):
-        if scope["type"] != "http":
-            return
-        while (await receive()).get("more_body"):
-            pass
-        await Response(contract.golden(name), media_type="text/xml")(scope, receive, send)
-
+async def test_hostile_replies_over_a_real_socket_are_refused(serve_mock, adapter):
+    """The mock's hostile_xml fault (the contract's XML bomb, then its external entity) is security_error each time, recorded; nothing expands."""
+    mock = serve_mock()
+    mock.admin.post("/__admin/faults", json={"target": "population", "mode": "hostile_xml", "count": 2})
     audit = ListAuditSink()
-    with serve_asgi(hostile) as url:
-        client = adapter(Mock(url), audit, population_auth="none")
-        try:
+    client = adapter(mock, audit, population_auth="ndxp")
+    try:
+        for _ in range(2):
             with pytest.raises(SecurityError) as caught:
                 await client.lookup(GOLDEN, CTX)
-        finally:
-            await client.aclose()
-    assert caught.value.code == "security_error"
-    assert [r.outcome for r in audit.entries] == ["security_error"]
+            assert caught.value.code == "security_error"
+        assert await client.lookup(GOLDEN, CTX) == EXPECTED_CITIZEN  # the worker is fine
+    finally:
+        await client.aclose()
+    assert [r.outcome for r in audit.entries] == ["security_error", "security_error", "ok"]
+    assert [r.response_bytes for r in audit.entries[:2]] == [
+        contract.golden("reply.xml-bomb.xml"), contract.golden("reply.external-entity.xml")]
 
 
 def _xmlsec1() -> str:

@@ -1,5 +1,6 @@
-"""Faults of the mock population database (``/__admin/faults`` with target population and
-the population's queued SOAP Faults) and its admin routes."""
+"""Faults of the mock population database (``/__admin/faults`` with target population,
+including the SOAP-only modes ``soap_fault`` and ``hostile_xml``, and the older
+``/__admin/population/soap-fault`` spelling) and its admin routes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pytest
 from lxml import etree
 
 import contracts.population as contract
-from contracts.errors import ContractViolation, SignatureInvalid, UpstreamFault
+from contracts.errors import ContractViolation, SecurityError, SignatureInvalid, UpstreamFault
 from security import wsse
-from tests.mocks.population.support import NOW, SOAP, xml_headers
+from tests.mocks.population.support import NOW, SOAP, basic, xml_headers
 
 
 async def lookup(client, signer):  # noqa: ANN001, ANN201
@@ -37,11 +38,62 @@ async def test_bad_signature_alternates_foreign_key_and_tampering(client, signer
     assert reply_verifier.verify((await lookup(client, signer)).content).verified
 
 
+async def test_soap_fault_mode_of_the_registry(client, signer):
+    """mode soap_fault: a SOAP 1.1 Fault with the given faultcode/faultstring, HTTP 500 unless status says otherwise."""
+    fault = await add_fault(client, mode="soap_fault", faultcode="soapenv:Client", faultstring="Sai mã", count=1)
+    assert (fault["faultcode"], fault["faultstring"]) == ("soapenv:Client", "Sai mã")
+    await add_fault(client, mode="soap_fault", status=200, count=1)
+    first = await lookup(client, signer)
+    assert first.status_code == 500
+    with pytest.raises(UpstreamFault) as caught:
+        wsse.verify_envelope(first.content, trusted_certs=[], clock=lambda: NOW)
+    assert (caught.value.extra["faultcode"], caught.value.extra["faultstring"]) == ("soapenv:Client", "Sai mã")
+    second = await lookup(client, signer)
+    assert second.status_code == 200
+    with pytest.raises(UpstreamFault) as caught:
+        wsse.verify_envelope(second.content, trusted_certs=[], clock=lambda: NOW)
+    assert caught.value.extra["faultcode"] == "soapenv:Server"  # the default
+    assert (await lookup(client, signer)).status_code == 200
+    assert "Fault" not in (await lookup(client, signer)).text
+
+
+async def test_hostile_xml_alternates_bomb_and_external_entity(client, signer):
+    """mode hostile_xml answers the contract's XML bomb, then its external entity, byte for byte; a hardened parser refuses both."""
+    await add_fault(client, mode="hostile_xml", count=2)
+    bomb, entity = await lookup(client, signer), await lookup(client, signer)
+    assert (bomb.status_code, entity.status_code) == (200, 200)
+    assert bomb.content == contract.golden("reply.xml-bomb.xml")
+    assert entity.content == contract.golden("reply.external-entity.xml")
+    for reply in (bomb, entity):
+        with pytest.raises(SecurityError):
+            wsse.parse_envelope(reply.content)
+    assert (await lookup(client, signer)).content.startswith(b"<?xml")
+    journal = (await client.get("/__admin/requests", params={"target": "population"})).json()["requests"]
+    assert [e["fault"] for e in journal] == ["hostile_xml", "hostile_xml", None]
+
+
+async def test_soap_only_faults_wait_for_a_soap_call(make_client, signer):
+    """A soap_fault without an operation is not used up by the WSO2 token call: the SOAP call after it gets it."""
+    async with make_client(auth_profile="wso2") as (client, _app):
+        await add_fault(client, mode="soap_fault", count=1)
+        token = await client.post("/population/token", content="grant_type=client_credentials", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": basic("lienthong", "dev-lgsp-client-secret")})
+        assert token.status_code == 200
+        body = signer.sign(contract.golden("TraCuuThongTinCongDan.request.xml"))
+        bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        response = await client.post("/population/", content=body, headers=xml_headers(bearer))
+        assert response.status_code == 500 and b"Fault" in response.content
+        assert (await client.get("/__admin/faults")).json()["faults"] == []
+
+
 async def test_queued_soap_fault(client, signer):
-    """POST /__admin/population/soap-fault makes the next call a SOAP 1.1 Fault (HTTP 500)."""
+    """POST /__admin/population/soap-fault (the older spelling) registers a soap_fault: the next call is a SOAP 1.1 Fault (HTTP 500)."""
     queued = await client.post("/__admin/population/soap-fault",
                                json={"faultstring": "Lỗi hệ thống", "count": 1})
     assert queued.status_code == 201
+    assert (queued.json()["target"], queued.json()["mode"]) == ("population", "soap_fault")
+    assert [f["mode"] for f in (await client.get("/__admin/faults")).json()["faults"]] == ["soap_fault"]
     response = await lookup(client, signer)
     assert response.status_code == 500
     with pytest.raises(UpstreamFault) as caught:
@@ -52,13 +104,15 @@ async def test_queued_soap_fault(client, signer):
 
 
 async def test_queued_soap_fault_per_operation_and_clear(client, signer):
-    """A fault queued for one operation leaves the other alone; DELETE clears the queue."""
+    """A fault queued for one operation leaves the other alone; DELETE clears the SOAP Faults only."""
     await client.post("/__admin/population/soap-fault", json={"operation": contract.VERIFY})
+    await add_fault(client, mode="latency", latency_ms=1, operation="none-such")
     assert (await lookup(client, signer)).status_code == 200
     verify = signer.sign(contract.golden("XacThucThongTinCongDan.request.xml"))
     response = await client.post("/population/", content=verify, headers=xml_headers())
     assert response.status_code == 500
     assert (await client.delete("/__admin/population/soap-fault")).json() == {"removed": 1}
+    assert [f["mode"] for f in (await client.get("/__admin/faults")).json()["faults"]] == ["latency"]
     response = await client.post("/population/", content=signer.sign(
         contract.golden("XacThucThongTinCongDan.request.xml")), headers=xml_headers())
     assert response.status_code == 200
@@ -69,6 +123,8 @@ async def test_soap_fault_spec_is_checked(client):
     bad = await client.post("/__admin/population/soap-fault", json={"mode": "x"})
     assert bad.status_code == 422
     bad = await client.post("/__admin/population/soap-fault", json={"count": 0})
+    assert bad.status_code == 422
+    bad = await client.post("/__admin/population/soap-fault", json={"faultstring": 7})
     assert bad.status_code == 422
 
 
