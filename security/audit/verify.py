@@ -82,7 +82,7 @@ def verify_bundle(
             else:
                 checks.add_setup(kind, record, line_no)
     if checks.header is None:
-        report.problem("bundle truncated: empty file")
+        report.problem("not a Liên thông audit bundle: no readable header line (empty or damaged file)")
         return report
     if checks.sequence is None:
         checks.start_entries()
