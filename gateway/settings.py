@@ -125,6 +125,15 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: float = 1.0
     outbox_backoff_max_seconds: float = 300.0
 
+    # Audit trail
+    audit_sealer_enabled: bool = True
+    audit_seal_interval_seconds: float = 0.5  # how often the sealer looks for unsealed entries
+    audit_seal_batch: int = 2000  # entries sealed per transaction at most
+    audit_checkpoint_every: int = 1000  # sign a checkpoint every N entries…
+    audit_checkpoint_seconds: float = 60.0  # …or after T seconds with new entries
+    audit_witness: str = ""  # a directory or an http(s):// URL receiving each checkpoint
+    audit_body_protection: Literal["encrypt", "redact", "none"] = "encrypt"  # stored bodies
+
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
         if not self.database_url:

@@ -1,9 +1,13 @@
 """The audit sink of the exchange pipeline, backed by the append-only ``audit_entries`` table.
 
 Entries are written through the group-commit writer, so recording costs a request no
-transaction of its own."""
+transaction of its own: one INSERT. Bodies are protected on the way in (encrypted with the
+``at-rest`` key, or redacted: ``gateway.services.audit.protection``); sealing into the
+Merkle log happens later, in the background (``gateway.services.audit.sealer``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import Connection, insert
 
@@ -12,7 +16,13 @@ from gateway.store.tables import audit_entries
 from security.audit.record import ExchangeRecord
 
 
-def entry_values(entry: ExchangeRecord) -> dict[str, object]:
+def entry_values(entry: ExchangeRecord, protection: Any = None) -> dict[str, object]:
+    """The row of a record; ``protection`` (a ``BodyProtection``) encrypts or redacts bodies."""
+    request_body, response_body, label = entry.request_bytes, entry.response_bytes, "plain"
+    if protection is not None:
+        request_body = protection.protect(request_body, "request", entry.request_digest)
+        response_body = protection.protect(response_body, "response", entry.response_digest)
+        label = protection.label
     return {
         "at": entry.at,
         "direction": entry.direction,
@@ -31,17 +41,19 @@ def entry_values(entry: ExchangeRecord) -> dict[str, object]:
         "signature_key_id": entry.signature_key_id,
         "signature_verified": entry.signature_verified,
         "upstream_ref": (entry.upstream_ref or "")[:128] or None,
-        "request_body": entry.request_bytes,
-        "response_body": entry.response_bytes,
+        "request_body": request_body,
+        "response_body": response_body,
+        "body_protection": label,
     }
 
 
 class StoreAuditSink:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, protection: Any = None) -> None:
         self.db = db
+        self.protection = protection
 
     async def record(self, entry: ExchangeRecord) -> None:
-        values = entry_values(entry)
+        values = entry_values(entry, self.protection)
 
         def write(conn: Connection) -> None:
             conn.execute(insert(audit_entries).values(**values))

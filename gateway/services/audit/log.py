@@ -1,0 +1,133 @@
+"""The audit log as the database holds it: rows → canonical entries, and the Merkle tables.
+
+Functions here take a *synchronous* SQLAlchemy connection, so they run unchanged in the
+gateway (``Database.read_sync`` / ``run_sync``), in the sealer's transaction and in the CLI.
+
+An entry is rebuilt from its row exactly as it was sealed: the row's ``log_seq`` is the
+entry's ``seq`` and ``body_ref`` names the row (``audit_entries/<row id>``) that holds the
+bodies. Any later change to a sealed row changes its leaf hash: that is what
+``lienthong audit verify`` finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, tuple_
+
+from gateway.store.tables.audit import audit_checkpoints, audit_entries, audit_subtrees
+from security.audit import Checkpoint, Entry, NodeId, format_time
+
+e = audit_entries
+BODY_REF_PREFIX = "audit_entries/"
+
+# The columns an entry is made of (bodies excluded: they are large, and not in the entry).
+ENTRY_COLUMNS = (
+    e.c.seq, e.c.log_seq, e.c.at, e.c.direction, e.c.peer, e.c.operation, e.c.request_id,
+    e.c.caller, e.c.officer_id, e.c.purpose, e.c.outcome, e.c.http_status, e.c.request_digest,
+    e.c.response_digest, e.c.signature_scheme, e.c.signature_key_id, e.c.signature_verified,
+    e.c.upstream_ref,
+)  # fmt: skip
+
+
+def body_ref(row_id: int) -> str:
+    return f"{BODY_REF_PREFIX}{row_id}"
+
+
+def entry_of(row: Any, seq: int | None = None) -> Entry:
+    """The log entry of an ``audit_entries`` row (``seq``: its log position, if not sealed yet)."""
+    return {
+        "seq": row.log_seq if seq is None else seq,
+        "at": format_time(row.at),
+        "direction": row.direction,
+        "peer": row.peer,
+        "operation": row.operation,
+        "request_id": row.request_id,
+        "caller": row.caller,
+        "officer_id": row.officer_id,
+        "purpose": row.purpose,
+        "outcome": row.outcome,
+        "http_status": row.http_status,
+        "request_digest": row.request_digest,
+        "response_digest": row.response_digest,
+        "signature": {
+            "scheme": row.signature_scheme,
+            "key_id": row.signature_key_id,
+            "verified": row.signature_verified,
+        },
+        "upstream_ref": row.upstream_ref,
+        "body_ref": body_ref(row.seq),
+    }
+
+
+def sealed_size(conn: Connection) -> int:
+    """How many entries the log holds (the highest ``log_seq``)."""
+    return int(conn.execute(select(func.max(e.c.log_seq))).scalar() or 0)
+
+
+def unsealed_rows(conn: Connection, limit: int) -> list[Any]:
+    return list(conn.execute(select(*ENTRY_COLUMNS).where(e.c.log_seq.is_(None)).order_by(e.c.seq).limit(limit)))
+
+
+def node_hashes(conn: Connection, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    """Hashes of these complete subtrees (a missing one is simply absent from the result)."""
+    wanted = sorted(set(ids))
+    found: dict[NodeId, bytes] = {}
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        rows = conn.execute(
+            select(audit_subtrees.c.level, audit_subtrees.c.idx, audit_subtrees.c.hash).where(
+                tuple_(audit_subtrees.c.level, audit_subtrees.c.idx).in_(chunk)
+            )
+        )
+        found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
+    return found
+
+
+def store_nodes(conn: Connection, nodes: Iterable[tuple[NodeId, bytes]]) -> None:
+    values = [{"level": level, "idx": idx, "hash": h} for (level, idx), h in nodes]
+    if values:
+        conn.execute(insert(audit_subtrees), values)
+
+
+def checkpoint_of(row: Any) -> Checkpoint:
+    return Checkpoint(size=row.size, root=bytes(row.root), at=row.at, key_id=row.key_id, signature=bytes(row.signature))
+
+
+def latest_checkpoint(conn: Connection) -> Checkpoint | None:
+    row = conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.size.desc()).limit(1)).first()
+    return None if row is None else checkpoint_of(row)
+
+
+def checkpoints(conn: Connection, *, after: int = 0, limit: int | None = None, descending: bool = False) -> list[Checkpoint]:
+    c = audit_checkpoints.c
+    query = select(audit_checkpoints).where(c.size > after)
+    query = query.order_by(c.size.desc() if descending else c.size)
+    if limit is not None:
+        query = query.limit(limit)
+    return [checkpoint_of(row) for row in conn.execute(query)]
+
+
+def checkpoint_at(conn: Connection, size: int) -> Checkpoint | None:
+    row = conn.execute(select(audit_checkpoints).where(audit_checkpoints.c.size == size)).first()
+    return None if row is None else checkpoint_of(row)
+
+
+def store_checkpoint(conn: Connection, checkpoint: Checkpoint, witness: str | None = None) -> None:
+    conn.execute(
+        insert(audit_checkpoints).values(
+            size=checkpoint.size, root=checkpoint.root, at=checkpoint.at, key_id=checkpoint.key_id,
+            signature=checkpoint.signature, witness=witness,
+        )
+    )  # fmt: skip
+
+
+def node_map(conn: Connection, ids: Iterable[NodeId]) -> Mapping[NodeId, bytes]:
+    """Like ``node_hashes`` but ``KeyError``-strict: for proofs that need every node."""
+    wanted = set(ids)
+    found = node_hashes(conn, wanted)
+    missing = wanted - found.keys()
+    if missing:
+        raise KeyError(f"audit_subtrees lacks {sorted(missing)[:5]}")
+    return found

@@ -1,0 +1,91 @@
+"""The sealer: entries become leaves in order, subtrees and signed checkpoints are stored."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from gateway.services.audit import log as audit_log
+from gateway.store.tables.audit import audit_entries, audit_subtrees
+from security.audit import AuditKeyring, canonical, verify_checkpoint
+from tests.gateway.services.audit.helpers import record, rfc_leaf, rfc_mth
+
+
+async def test_sealed_entries_form_the_rfc6962_tree_and_checkpoints_sign_its_root(db, sink, make_sealer, keys) -> None:
+    """25 records sealed in rounds get log_seq 1..25; every 10 entries a checkpoint whose root
+    is the RFC 6962 MTH of the entries' canonical bytes, signed by the audit key."""
+    sealer = make_sealer(batch=7)
+    for i in range(25):
+        await sink.record(record(i))
+    while await sealer.run_once():
+        pass
+    rows = await db.read_sync(lambda c: list(c.execute(select(*audit_log.ENTRY_COLUMNS).order_by(audit_entries.c.seq))))
+    assert [r.log_seq for r in rows] == list(range(1, 26))
+    leaves = [rfc_leaf(canonical(audit_log.entry_of(r))) for r in rows]
+    cps = await db.read_sync(lambda c: audit_log.checkpoints(c))
+    assert [cp.size for cp in cps] == [10, 20]  # 25 is not due yet
+    keyring = AuditKeyring.from_public_records(keys.public_records("audit"))
+    for cp in cps:
+        assert cp.root == rfc_mth(leaves[: cp.size])
+        verify_checkpoint(cp, keyring)
+    stored = await db.read_sync(lambda c: audit_log.node_hashes(c, [(0, i) for i in range(25)]))
+    assert [stored[(0, i)] for i in range(25)] == leaves
+
+
+async def test_time_triggers_a_checkpoint_and_nothing_new_makes_none(db, sink, make_sealer, clock) -> None:
+    """Below N entries, a checkpoint comes once T seconds passed; without new entries, none."""
+    sealer = make_sealer(checkpoint_every=1000, checkpoint_seconds=30)
+    for i in range(3):
+        await sink.record(record(i))
+    await sealer.run_once()
+    assert await db.read_sync(audit_log.latest_checkpoint) is None
+    clock.advance(31)
+    await sealer.run_once()
+    latest = await db.read_sync(audit_log.latest_checkpoint)
+    assert latest is not None and latest.size == 3
+    clock.advance(100)
+    assert await sealer.run_once() == 0
+    assert (await db.read_sync(audit_log.latest_checkpoint)).size == 3
+
+
+async def test_a_restarted_sealer_resumes_from_stored_subtrees(db, sink, make_sealer) -> None:
+    """A new sealer (another process, a restart) continues the same tree from the database."""
+    for i in range(13):
+        await sink.record(record(i))
+    first = make_sealer()
+    await first.run_once()
+    await first.stop()  # on PostgreSQL, frees the lease for the next one
+    for i in range(13, 30):
+        await sink.record(record(i))
+    second = make_sealer()
+    while await second.run_once():
+        pass
+    await second.run_once(force_checkpoint=True)
+    rows = await db.read_sync(lambda c: list(c.execute(select(*audit_log.ENTRY_COLUMNS).order_by(audit_entries.c.log_seq))))
+    leaves = [rfc_leaf(canonical(audit_log.entry_of(r))) for r in rows]
+    latest = await db.read_sync(audit_log.latest_checkpoint)
+    assert latest.size == 30 and latest.root == rfc_mth(leaves)
+
+
+async def test_bodies_are_encrypted_at_rest_and_the_row_says_so(db, sink) -> None:
+    """The stored bodies do not contain the id number; the row records "encrypted"."""
+    await sink.record(record(7))
+    row = await db.read_sync(lambda c: c.execute(select(audit_entries)).one())
+    assert row.body_protection == "encrypted"
+    assert b"000000000007" not in row.request_body and b"000000000007" not in row.response_body
+    assert row.request_body.startswith(b"LTB")
+
+
+async def test_concurrent_sealers_never_seal_an_entry_twice(db, sink, make_sealer) -> None:
+    """Several sealers racing on one database leave log_seq 1..n, each once, and one tree
+    (on PostgreSQL one holds the lease and the others idle; on SQLite the size check)."""
+    sealers = [make_sealer(batch=5) for _ in range(3)]
+    for i in range(40):
+        await sink.record(record(i))
+    for _ in range(20):
+        await asyncio.gather(*(s.run_once() for s in sealers))
+    rows = await db.read_sync(lambda c: list(c.execute(select(*audit_log.ENTRY_COLUMNS).order_by(audit_entries.c.log_seq))))
+    assert [r.log_seq for r in rows] == list(range(1, 41))
+    count = await db.read_sync(lambda c: c.execute(select(audit_subtrees.c.idx).where(audit_subtrees.c.level == 0)).all())
+    assert len(count) == 40
