@@ -9,6 +9,8 @@ platform publishes no table):
 code  when                                           effect
 ====  =============================================  =======================================
 00    applied, or a duplicate of an applied one      the payment settles (once)
+      (or the payment already has this very result,
+      e.g. reconciliation settled it first)
 01    unknown ``MaThamChieu``                        none
 02    the payment was already paid/failed/expired    none (logged: a human should look)
 04    ``SoTien`` differs from the ledger's amount    none
@@ -19,6 +21,10 @@ code  when                                           effect
 Duplicates are recognised by ``MaThamChieu|MaGiaoDich|MaLoi`` (a unique column set only on
 verified callbacks whose reference and amount checked out) and answered with the code the
 first one got; the forward-only UPDATE is a second guard.
+
+The hot path: one ``Database.write_sync`` per callback (a plain function on a synchronous
+connection, statements built once; on SQLite a whole group-commit batch runs in one hop to the
+writer thread) plus the audit entry, which ``StoreAuditSink`` writes the same way.
 """
 
 from __future__ import annotations
@@ -30,9 +36,8 @@ from typing import Any, Protocol
 
 import orjson
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.payment import VerifiedCallback
 from gateway.errors import ChecksumInvalid, ContractViolation
@@ -62,6 +67,21 @@ AUDIT_OUTCOMES = {
     "99": "invalid_request",
 }
 
+_STORE = payment_callbacks.insert()
+# With a dedup key: INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING id, per dialect.
+_STORE_ONCE = {
+    name: module.insert(payment_callbacks)
+    .on_conflict_do_nothing(index_elements=["dedup_key"])
+    .returning(payment_callbacks.c.id)
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_FIRST_REPLY = select(payment_callbacks.c.reply_code).where(payment_callbacks.c.dedup_key == bindparam("key"))
+_MARK_UNCHANGED = (
+    update(payment_callbacks)
+    .where(payment_callbacks.c.dedup_key == bindparam("b_key"))
+    .values(outcome="unchanged", reply_code="02")
+)
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -87,21 +107,32 @@ class CallbackService:
         started = self.clock.now()
         fields = _parse(raw)
         verified = False
+        callback: VerifiedCallback | None = None
+        refusal: tuple[str, str] | None = None
         if fields is None:
-            result = await self._store(raw, None, verified, "99", "malformed")
+            refusal = ("99", "malformed")
         else:
             try:
                 callback = self.platform.verify_callback(fields)
             except ChecksumInvalid:
-                result = await self._store(raw, fields, verified, "97", "checksum_invalid")
+                refusal = ("97", "checksum_invalid")
             except ContractViolation:  # fails the schema: missing field, SoTien not an integer...
-                result = await self._store(raw, fields, verified, "99", "malformed")
+                refusal = ("99", "malformed")
             else:
                 verified = True
                 if callback.partner_code != self.platform.partner_code:
-                    result = await self._store(raw, fields, verified, "99", "wrong_partner")
-                else:
-                    result = await self.db.write(lambda conn: self._apply(conn, raw, callback))
+                    refusal = ("99", "wrong_partner")
+        stored_raw = raw.decode("utf-8", errors="replace")
+        received_at = self.clock.now()
+
+        def write(conn: Connection) -> CallbackResult:
+            if callback is None or refusal is not None:
+                code, outcome = refusal or ("99", "malformed")
+                self._insert(conn, stored_raw, fields, received_at, verified, code, outcome, None, None)
+                return CallbackResult(code, outcome, {})
+            return self._apply(conn, stored_raw, callback, received_at)
+
+        result = await self.db.write_sync(write)
         reply = self.platform.callback_reply(fields, result.code, MESSAGES[result.code])
         result = CallbackResult(result.code, result.outcome, reply, result.payment_id, result.event)
         await self._audit(raw, fields, verified, result, request_id, started)
@@ -109,20 +140,12 @@ class CallbackService:
             log.warning("payments.callback.conflict", payment_id=result.payment_id, code=result.code)
         return result
 
-    async def _store(
-        self, raw: bytes, fields: Mapping[str, Any] | None, verified: bool, code: str, outcome: str
-    ) -> CallbackResult:
-        async def write(conn: AsyncConnection) -> CallbackResult:
-            await self._insert(conn, raw, fields, verified, code, outcome, None, None)
-            return CallbackResult(code, outcome, {})
-
-        return await self.db.write(write)
-
-    async def _insert(
+    def _insert(
         self,
-        conn: AsyncConnection,
-        raw: bytes,
+        conn: Connection,
+        raw: str,
         fields: Mapping[str, Any] | None,
+        received_at: datetime,
         verified: bool,
         code: str,
         outcome: str,
@@ -130,70 +153,64 @@ class CallbackService:
         dedup_key: str | None,
     ) -> bool:
         """Store one callback. With a ``dedup_key``, False when that key is already stored."""
-        module = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = module.insert(payment_callbacks).values(
-            received_at=self.clock.now(),
-            raw=raw.decode("utf-8", errors="replace"),
-            ma_tham_chieu=str(fields.get("MaThamChieu"))[:64] if fields else None,
-            dedup_key=dedup_key,
-            verified=verified,
-            outcome=outcome,
-            reply_code=code,
-            payment_id=payment_id,
-        )
+        values = {
+            "received_at": received_at,
+            "raw": raw,
+            "ma_tham_chieu": str(fields.get("MaThamChieu"))[:64] if fields else None,
+            "dedup_key": dedup_key,
+            "verified": verified,
+            "outcome": outcome,
+            "reply_code": code,
+            "payment_id": payment_id,
+        }
         if dedup_key is None:
-            await conn.execute(statement)
+            conn.execute(_STORE, values)
             return True
-        statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(
-            payment_callbacks.c.id
-        )
-        return (await conn.execute(statement)).first() is not None
+        return conn.execute(_STORE_ONCE[conn.dialect.name], values).first() is not None
 
-    async def _apply(self, conn: AsyncConnection, raw: bytes, callback: VerifiedCallback) -> CallbackResult:
+    def _apply(self, conn: Connection, raw: str, callback: VerifiedCallback, received_at: datetime) -> CallbackResult:
         """A verified callback: check it against the ledger and settle the payment once."""
         fields = callback.raw
-        payment = await ledger.payment_by_ma_tham_chieu(conn, callback.ma_tham_chieu)
+        payment = ledger.callback_target(conn, callback.ma_tham_chieu)
         if payment is None:
-            await self._insert(conn, raw, fields, True, "01", "unknown_reference", None, None)
+            self._insert(conn, raw, fields, received_at, True, "01", "unknown_reference", None, None)
             return CallbackResult("01", "unknown_reference", {})
-        if callback.amount != int(payment["amount"]):
-            await self._insert(conn, raw, fields, True, "04", "amount_mismatch", payment["id"], None)
-            return CallbackResult("04", "amount_mismatch", {}, payment["id"])
+        payment_id, amount, status = payment
+        if callback.amount != int(amount):
+            self._insert(conn, raw, fields, received_at, True, "04", "amount_mismatch", payment_id, None)
+            return CallbackResult("04", "amount_mismatch", {}, payment_id)
 
         dedup_key = "|".join((callback.ma_tham_chieu, callback.transaction_id, callback.result_code))
-        will_apply = payment["status"] == "pending"
-        code, outcome = ("00", "applied") if will_apply else ("02", "unchanged")
-        if not await self._insert(conn, raw, fields, True, code, outcome, payment["id"], dedup_key):
-            first = (
-                await conn.execute(
-                    select(payment_callbacks.c.reply_code).where(payment_callbacks.c.dedup_key == dedup_key)
-                )
-            ).scalar()
-            await self._insert(conn, raw, fields, True, first or "00", "duplicate", payment["id"], None)
-            return CallbackResult(first or "00", "duplicate", {}, payment["id"])
-        if not will_apply:
-            return CallbackResult(code, outcome, {}, payment["id"])
+        result_status = "paid" if callback.paid else "failed"
+        if status == "pending":
+            code, outcome = "00", "applied"
+        elif status == result_status:  # already has this result (reconciliation came first)
+            code, outcome = "00", "duplicate"
+        else:
+            code, outcome = "02", "unchanged"
+        if not self._insert(conn, raw, fields, received_at, True, code, outcome, payment_id, dedup_key):
+            first = conn.execute(_FIRST_REPLY, {"key": dedup_key}).scalar()
+            self._insert(conn, raw, fields, received_at, True, first or "00", "duplicate", payment_id, None)
+            return CallbackResult(first or "00", "duplicate", {}, payment_id)
+        if outcome != "applied":
+            return CallbackResult(code, outcome, {}, payment_id)
         now = self.clock.now()
-        event = await ledger.settle(
+        event = ledger.settle(
             conn,
-            payment_id=payment["id"],
-            status="paid" if callback.paid else "failed",
+            payment_id=payment_id,
+            status=result_status,  # type: ignore[arg-type]
             now=now,
             settled_by="callback",
             transaction_id=callback.transaction_id or None,
             bank_code=callback.bank_code or None,
             paid_at=callback.at or now,
         )
-        # `will_apply` was read in this transaction; on PostgreSQL a concurrent transaction
-        # may have settled it meanwhile: the forward-only UPDATE then changed nothing.
+        # `status` was read in this transaction; on PostgreSQL a concurrent transaction may
+        # have settled it meanwhile: the forward-only UPDATE then changed nothing.
         if event is None:
-            await conn.execute(
-                payment_callbacks.update()
-                .where(payment_callbacks.c.dedup_key == dedup_key)
-                .values(outcome="unchanged", reply_code="02")
-            )
-            return CallbackResult("02", "unchanged", {}, payment["id"])
-        return CallbackResult("00", "applied", {}, payment["id"], event)
+            conn.execute(_MARK_UNCHANGED, {"b_key": dedup_key})
+            return CallbackResult("02", "unchanged", {}, payment_id)
+        return CallbackResult("00", "applied", {}, payment_id, event)
 
     async def _audit(
         self,

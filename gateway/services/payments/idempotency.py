@@ -12,7 +12,10 @@ on SQLite and PostgreSQL alike (there the loser's INSERT waits for the winner's 
 
 When the INIT fails, the key is *released* (deleted): nothing was created, so the caller may
 retry with the same key and get a fresh attempt. Keys are kept at least 30 days
-(``purge_before`` deletes older, completed ones).
+(``purge_before`` deletes older ones; the reconcile job calls it with
+``settings.idempotency_retention_days``, never fewer than 30).
+
+Functions take a synchronous connection (``Database.write_sync``); statements are built once.
 """
 
 from __future__ import annotations
@@ -24,9 +27,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import rfc8785
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from gateway.services.payments.ledger import as_utc
@@ -35,6 +37,34 @@ from gateway.store.tables import idempotency_keys as keys
 
 MAX_KEY_LENGTH = 255
 MIN_RETENTION_DAYS = 30
+
+_THIS_KEY = and_(keys.c.client_id == bindparam("b_client"), keys.c.key == bindparam("b_key"))
+_HELD = and_(_THIS_KEY, keys.c.state == "in_flight", keys.c.claim_token == bindparam("b_token"))
+# INSERT … ON CONFLICT DO NOTHING RETURNING: the claim, in each dialect's spelling.
+_CLAIM = {
+    name: module.insert(keys).on_conflict_do_nothing(index_elements=["client_id", "key"]).returning(keys.c.claim_token)
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_EXISTING = select(keys).where(_THIS_KEY)
+_TAKE_OVER = (
+    update(keys)
+    .where(_HELD)
+    .values(claim_token=bindparam("b_new_token"), locked_until=bindparam("b_until"))
+    .returning(keys.c.claim_token)
+)
+_COMPLETE = (
+    update(keys)
+    .where(_HELD)
+    .values(state="done", response_status=bindparam("b_status"), response_body=bindparam("b_body"),
+            payment_id=bindparam("b_payment"))
+    .returning(keys.c.key)
+)
+_RELEASE = delete(keys).where(_HELD)
+# Completed keys, and in-flight claims that lapsed long ago (their gateway died mid-request).
+_PURGE = delete(keys).where(
+    keys.c.created_at < bindparam("cutoff"),
+    or_(keys.c.state == "done", keys.c.locked_until < bindparam("cutoff")),
+)
 
 
 def fingerprint(body: Any) -> str:
@@ -51,6 +81,9 @@ class Claim:
     key: str
     token: str
 
+    def params(self) -> dict[str, str]:
+        return {"b_client": self.client_id, "b_key": self.key, "b_token": self.token}
+
 
 @dataclass(frozen=True)
 class Replay:
@@ -60,41 +93,19 @@ class Replay:
     body: dict[str, Any]
 
 
-def _insert_ignore(dialect: str) -> Any:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(keys)
-
-
-async def claim(
-    conn: AsyncConnection, *, client_id: str, key: str, fp: str, now: datetime, lease: timedelta
-) -> Claim | Replay:
+def claim(conn: Connection, *, client_id: str, key: str, fp: str, now: datetime, lease: timedelta) -> Claim | Replay:
     """Claim ``key`` for this request or answer what the first request with it decided.
-    Meant for ``Database.write``: refusals are raised before anything is written."""
+    Meant for ``Database.write_sync``: refusals are raised before anything is written."""
     token = secrets.token_hex(16)
-    statement = (
-        _insert_ignore(conn.dialect.name)
-        .values(
-            client_id=client_id,
-            key=key,
-            fingerprint=fp,
-            state="in_flight",
-            claim_token=token,
-            locked_until=now + lease,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(keys.c.claim_token)
-    )
-    if (await conn.execute(statement)).first() is not None:
+    values = {"client_id": client_id, "key": key, "fingerprint": fp, "state": "in_flight", "claim_token": token,
+              "locked_until": now + lease, "created_at": now}
+    if conn.execute(_CLAIM[conn.dialect.name], values).first() is not None:
         return Claim(client_id, key, token)
-    where = and_(keys.c.client_id == client_id, keys.c.key == key)
-    row = (await conn.execute(select(keys).where(where))).mappings().first()
+    row = conn.execute(_EXISTING, {"b_client": client_id, "b_key": key}).mappings().first()
     if row is None:  # released between our INSERT and SELECT: the caller may simply retry
         raise refuse(IdempotencyKeyInUse("a request with this idempotency key is in flight"))
     if row["fingerprint"] != fp:
-        raise refuse(
-            IdempotencyKeyReused("this idempotency key was used with a different request body")
-        )
+        raise refuse(IdempotencyKeyReused("this idempotency key was used with a different request body"))
     if row["state"] == "done":
         return Replay(int(row["response_status"]), dict(row["response_body"]))
     locked_until = as_utc(row["locked_until"])
@@ -102,51 +113,30 @@ async def claim(
     if locked_until > now:
         raise refuse(IdempotencyKeyInUse("the first request with this idempotency key is in flight"))
     # The claim lapsed (its gateway died mid-request): take it over, if nobody beat us to it.
-    taken = await conn.execute(
-        update(keys)
-        .where(where, keys.c.state == "in_flight", keys.c.claim_token == row["claim_token"])
-        .values(claim_token=token, locked_until=now + lease)
-        .returning(keys.c.claim_token)
-    )
+    lapsed = Claim(client_id, key, row["claim_token"])
+    taken = conn.execute(_TAKE_OVER, {**lapsed.params(), "b_new_token": token, "b_until": now + lease})
     if taken.first() is None:
         raise refuse(IdempotencyKeyInUse("another request took over this idempotency key"))
     return Claim(client_id, key, token)
 
 
-async def complete(
-    conn: AsyncConnection, held: Claim, *, status: int, body: dict[str, Any], payment_id: str
-) -> bool:
+def complete(conn: Connection, held: Claim, *, status: int, body: dict[str, Any], payment_id: str) -> bool:
     """Store the response for replays. False if the claim was lost (then write nothing else)."""
-    result = await conn.execute(
-        update(keys)
-        .where(
-            keys.c.client_id == held.client_id,
-            keys.c.key == held.key,
-            keys.c.state == "in_flight",
-            keys.c.claim_token == held.token,
-        )
-        .values(state="done", response_status=status, response_body=body, payment_id=payment_id)
-        .returning(keys.c.key)
-    )
-    return result.first() is not None
+    params = {**held.params(), "b_status": status, "b_body": body, "b_payment": payment_id}
+    return conn.execute(_COMPLETE, params).first() is not None
 
 
-async def release(conn: AsyncConnection, held: Claim) -> None:
+def release(conn: Connection, held: Claim) -> None:
     """Forget an in-flight claim whose request failed, so the caller can retry with the key."""
-    await conn.execute(
-        delete(keys).where(
-            keys.c.client_id == held.client_id,
-            keys.c.key == held.key,
-            keys.c.state == "in_flight",
-            keys.c.claim_token == held.token,
-        )
-    )
+    conn.execute(_RELEASE, held.params())
 
 
-async def purge_before(conn: AsyncConnection, cutoff: datetime) -> int:
-    """Delete completed keys created before ``cutoff`` (call with now - retention, retention
-    ≥ 30 days). Returns how many were deleted."""
-    result = await conn.execute(
-        delete(keys).where(keys.c.state == "done", keys.c.created_at < cutoff)
-    )
-    return int(result.rowcount or 0)
+def retention(days: int) -> timedelta:
+    """How long keys are kept: ``days``, but never less than the 30 days the API promises."""
+    return timedelta(days=max(days, MIN_RETENTION_DAYS))
+
+
+def purge_before(conn: Connection, cutoff: datetime) -> int:
+    """Delete keys created before ``cutoff`` (call with ``now - retention(days)``): completed
+    ones, and in-flight claims that lapsed before it. Returns how many were deleted."""
+    return int(conn.execute(_PURGE, {"cutoff": cutoff}).rowcount or 0)

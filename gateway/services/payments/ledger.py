@@ -3,6 +3,11 @@
 Every status change (``settle``) happens in the caller's transaction together with the event
 of the province feed and its ``province.webhook`` outbox message, so the province learns of
 each change exactly when it commits, and of nothing that did not commit.
+
+All functions take a *synchronous* connection (``Database.write_sync`` / ``read_sync``: on
+SQLite a whole group-commit batch runs in one hop to the writer thread). Statements are built
+once here, with ``bindparam``s, so SQLAlchemy reuses their compiled form: building a
+``select(...).where(...)`` per call costs more than running it.
 """
 
 from __future__ import annotations
@@ -12,10 +17,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, insert, select, update
 
-from gateway.outbox import enqueue
+from gateway.outbox import enqueue_sync
 from gateway.store.tables import payment_attempts, payments, province_events
 
 Status = Literal["pending", "paid", "failed", "expired"]
@@ -23,6 +27,46 @@ FinalStatus = Literal["paid", "failed", "expired"]
 WEBHOOK_TOPIC = "province.webhook"
 VN_TZ = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh has no daylight saving time
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+_INSERT_PAYMENT = insert(payments)
+_INSERT_ATTEMPT = insert(payment_attempts)
+_INSERT_EVENT = insert(province_events)
+_BY_ID = select(payments).where(payments.c.id == bindparam("id"))
+_BY_ATTEMPT = (
+    select(payments)
+    .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
+    .where(payment_attempts.c.ma_tham_chieu == bindparam("ref"))
+)
+# What a callback needs to decide: no more columns than that (the hot path).
+_TARGET = (
+    select(payments.c.id, payments.c.amount, payments.c.status)
+    .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
+    .where(payment_attempts.c.ma_tham_chieu == bindparam("ref"))
+)
+_LATEST_ATTEMPT = (
+    select(payment_attempts.c.ma_tham_chieu)
+    .where(payment_attempts.c.payment_id == bindparam("id"))
+    .order_by(payment_attempts.c.attempt.desc())
+    .limit(1)
+)
+_BY_DOSSIER = (
+    select(payments).where(payments.c.dossier_code == bindparam("code")).order_by(payments.c.created_at, payments.c.id)
+)
+_EVENTS_AFTER = (
+    select(province_events.c.seq, province_events.c.data)
+    .where(province_events.c.seq > bindparam("after"))
+    .order_by(province_events.c.seq)
+    .limit(bindparam("limit"))
+)
+# The forward-only UPDATE: only a pending payment moves (bindparam names differ from columns).
+_SETTLE = (
+    update(payments)
+    .where(payments.c.id == bindparam("b_id"), payments.c.status == "pending")
+    .values(status=bindparam("b_status"), updated_at=bindparam("b_now"), settled_by=bindparam("b_by"))
+    .returning(*payments.c)
+)
+_SETTLE_WITH_TRANSACTION = _SETTLE.values(transaction_id=bindparam("b_tx"), bank_code=bindparam("b_bank"))
+_SETTLE_PAID = _SETTLE_WITH_TRANSACTION.values(paid_at=bindparam("b_paid_at"))
 
 
 def new_payment_id() -> str:
@@ -74,58 +118,39 @@ def payment_view(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def insert_payment(
-    conn: AsyncConnection, values: Mapping[str, Any], *, ma_tham_chieu: str, attempt: int
-) -> None:
+def insert_payment(conn: Connection, values: Mapping[str, Any], *, ma_tham_chieu: str, attempt: int) -> None:
     """A new pending payment and the INIT attempt that produced its ``pay_url``."""
-    await conn.execute(insert(payments).values(**values))
-    await conn.execute(
-        insert(payment_attempts).values(
-            ma_tham_chieu=ma_tham_chieu,
-            payment_id=values["id"],
-            attempt=attempt,
-            created_at=values["created_at"],
-        )
-    )
+    conn.execute(_INSERT_PAYMENT, dict(values))
+    conn.execute(_INSERT_ATTEMPT, {"ma_tham_chieu": ma_tham_chieu, "payment_id": values["id"],
+                                   "attempt": attempt, "created_at": values["created_at"]})
 
 
-async def get_payment(conn: AsyncConnection, payment_id: str) -> dict[str, Any] | None:
-    row = (await conn.execute(select(payments).where(payments.c.id == payment_id))).mappings().first()
+def get_payment(conn: Connection, payment_id: str) -> dict[str, Any] | None:
+    row = conn.execute(_BY_ID, {"id": payment_id}).mappings().first()
     return dict(row) if row else None
 
 
-async def payment_by_ma_tham_chieu(conn: AsyncConnection, ma_tham_chieu: str) -> dict[str, Any] | None:
+def payment_by_ma_tham_chieu(conn: Connection, ma_tham_chieu: str) -> dict[str, Any] | None:
     """The payment one INIT attempt belongs to (callbacks and QUERY name the attempt)."""
-    query = (
-        select(payments)
-        .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
-        .where(payment_attempts.c.ma_tham_chieu == ma_tham_chieu)
-    )
-    row = (await conn.execute(query)).mappings().first()
+    row = conn.execute(_BY_ATTEMPT, {"ref": ma_tham_chieu}).mappings().first()
     return dict(row) if row else None
 
 
-async def latest_attempt(conn: AsyncConnection, payment_id: str) -> str | None:
-    query = (
-        select(payment_attempts.c.ma_tham_chieu)
-        .where(payment_attempts.c.payment_id == payment_id)
-        .order_by(payment_attempts.c.attempt.desc())
-        .limit(1)
-    )
-    return (await conn.execute(query)).scalar()
+def callback_target(conn: Connection, ma_tham_chieu: str) -> Any:
+    """``(id, amount, status)`` of the payment an attempt belongs to, or ``None``."""
+    return conn.execute(_TARGET, {"ref": ma_tham_chieu}).first()
 
 
-async def list_by_dossier(conn: AsyncConnection, dossier_code: str) -> list[dict[str, Any]]:
-    query = (
-        select(payments)
-        .where(payments.c.dossier_code == dossier_code)
-        .order_by(payments.c.created_at, payments.c.id)
-    )
-    return [dict(row) for row in (await conn.execute(query)).mappings()]
+def latest_attempt(conn: Connection, payment_id: str) -> str | None:
+    return conn.execute(_LATEST_ATTEMPT, {"id": payment_id}).scalar()
 
 
-async def settle(
-    conn: AsyncConnection,
+def list_by_dossier(conn: Connection, dossier_code: str) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(_BY_DOSSIER, {"code": dossier_code}).mappings()]
+
+
+def settle(
+    conn: Connection,
     *,
     payment_id: str,
     status: FinalStatus,
@@ -138,18 +163,15 @@ async def settle(
     """Move a pending payment to ``status``, append the event to the province feed and enqueue
     its webhook, all in ``conn``'s transaction. Returns the event, or ``None`` when the
     payment was no longer pending (nothing is written then: a payment only moves forward)."""
-    values: dict[str, Any] = {"status": status, "updated_at": now, "settled_by": settled_by}
+    params: dict[str, Any] = {"b_id": payment_id, "b_status": status, "b_now": now, "b_by": settled_by}
+    statement = _SETTLE
     if status == "paid":
-        values.update(transaction_id=transaction_id, bank_code=bank_code, paid_at=paid_at or now)
+        statement = _SETTLE_PAID
+        params.update(b_tx=transaction_id, b_bank=bank_code, b_paid_at=paid_at or now)
     elif transaction_id:
-        values.update(transaction_id=transaction_id, bank_code=bank_code)
-    result = await conn.execute(
-        update(payments)
-        .where(payments.c.id == payment_id, payments.c.status == "pending")
-        .values(**values)
-        .returning(*payments.c)
-    )
-    row = result.mappings().first()
+        statement = _SETTLE_WITH_TRANSACTION
+        params.update(b_tx=transaction_id, b_bank=bank_code)
+    row = conn.execute(statement, params).mappings().first()
     if row is None:
         return None
     event = {
@@ -158,12 +180,9 @@ async def settle(
         "created_at": iso(now),
         "data": {"payment": payment_view(row)},
     }
-    await conn.execute(
-        insert(province_events).values(
-            id=event["id"], type=event["type"], payment_id=payment_id, created_at=now, data=event
-        )
-    )
-    await enqueue(
+    conn.execute(_INSERT_EVENT, {"id": event["id"], "type": event["type"], "payment_id": payment_id,
+                                 "created_at": now, "data": event})
+    enqueue_sync(
         conn,
         topic=WEBHOOK_TOPIC,
         key=payment_id,  # one payment's events reach the province in order
@@ -174,12 +193,7 @@ async def settle(
     return event
 
 
-async def events_after(conn: AsyncConnection, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+def events_after(conn: Connection, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
     """The province feed: (cursor, event) pairs after ``after``, oldest first."""
-    query = (
-        select(province_events.c.seq, province_events.c.data)
-        .where(province_events.c.seq > after)
-        .order_by(province_events.c.seq)
-        .limit(limit)
-    )
-    return [(int(seq), dict(data)) for seq, data in (await conn.execute(query)).all()]
+    rows = conn.execute(_EVENTS_AFTER, {"after": after, "limit": limit}).all()
+    return [(int(seq), dict(data)) for seq, data in rows]

@@ -4,8 +4,10 @@
 the payments left pending between ``min_age`` (30 minutes) and ``max_age`` (3 days), settles
 those the platform knows the outcome of (``TrangThaiGD`` 1 → paid, 4 → failed), and expires
 those pending longer than ``expire_after`` (after one last QUERY, so a late payment is never
-expired). ``reconcile_day`` compares the ledger with the platform for one day (a report for
-``lienthong payments reconcile --date D``), changing nothing.
+expired). Each run also purges ``Idempotency-Key`` records older than
+``idempotency_retention_days`` (never fewer than 30). ``reconcile_day`` compares the ledger
+with the platform for one day (the report of ``lienthong payments reconcile --date D``),
+changing nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, select
 
 from adapters._exchange import CallContext
-from gateway.errors import GatewayError
-from gateway.services.payments import ledger
 from adapters.payment import PaymentStatus
+from gateway.errors import GatewayError
+from gateway.services.payments import idempotency, ledger
 from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database
 from gateway.store.tables import payment_attempts, payments
@@ -41,6 +42,7 @@ class ReconcileSettings:
     expire_after: timedelta = timedelta(days=3)
     interval: timedelta = timedelta(minutes=5)
     batch: int = 200
+    idempotency_retention_days: int = idempotency.MIN_RETENTION_DAYS
 
     @classmethod
     def from_settings(cls, settings: Any) -> ReconcileSettings:
@@ -59,6 +61,9 @@ class ReconcileSettings:
             max_age=max_age,
             expire_after=seconds("payment_expire_after", max_age),
             interval=seconds("payment_reconcile_interval", default.interval),
+            idempotency_retention_days=int(
+                getattr(settings, "idempotency_retention_days", None) or default.idempotency_retention_days
+            ),
         )
 
 
@@ -70,21 +75,31 @@ class RunSummary:
     expired: int = 0
     still_pending: int = 0
     errors: int = 0
+    keys_purged: int = 0
 
 
-async def _pending(conn: AsyncConnection, created_before: datetime, limit: int) -> list[tuple[str, str]]:
-    """(payment id, latest MaThamChieu) of pending payments created before a moment."""
-    query = (
-        select(payments.c.id, payment_attempts.c.ma_tham_chieu, payment_attempts.c.attempt)
-        .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
-        .where(payments.c.status == "pending", payments.c.created_at <= created_before)
-        .order_by(payments.c.created_at, payment_attempts.c.attempt.desc())
-        .limit(limit)
-    )
-    latest: dict[str, str] = {}
-    for payment_id, ref, _attempt in (await conn.execute(query)).all():
-        latest.setdefault(payment_id, ref)
-    return list(latest.items())
+_PENDING = (
+    select(payments, payment_attempts.c.ma_tham_chieu)
+    .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
+    .where(payments.c.status == "pending", payments.c.created_at <= bindparam("before"))
+    .order_by(payments.c.created_at, payment_attempts.c.attempt.desc())
+    .limit(bindparam("limit"))
+)
+_OF_DAY = (
+    select(payments, payment_attempts.c.ma_tham_chieu)
+    .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
+    .where(payments.c.created_at >= bindparam("start"), payments.c.created_at < bindparam("end"))
+    .order_by(payments.c.created_at, payment_attempts.c.attempt)
+)
+
+
+def _pending(conn: Connection, created_before: datetime, limit: int) -> list[tuple[dict[str, Any], str]]:
+    """(payment row, latest MaThamChieu) of pending payments created before a moment."""
+    latest: dict[str, tuple[dict[str, Any], str]] = {}
+    for row in conn.execute(_PENDING, {"before": created_before, "limit": limit}).mappings():
+        values = dict(row)
+        latest.setdefault(values["id"], (values, values.pop("ma_tham_chieu")))
+    return list(latest.values())
 
 
 class ReconcileJob:
@@ -106,13 +121,12 @@ class ReconcileJob:
     async def run_once(self) -> RunSummary:
         now = self.clock.now()
         summary = RunSummary()
-        async with self.db.read() as conn:
-            candidates = await _pending(conn, now - self.settings.min_age, self.settings.batch)
-            rows = {pid: await ledger.get_payment(conn, pid) for pid, _ in candidates}
+        candidates = await self.db.read_sync(
+            lambda conn: _pending(conn, now - self.settings.min_age, self.settings.batch)
+        )
         ctx = CallContext(request_id=f"reconcile-{int(now.timestamp())}", purpose="reconciliation")
-        for payment_id, ref in candidates:
-            row = rows[payment_id]
-            assert row is not None
+        for row, ref in candidates:
+            payment_id = row["id"]
             created_at = ledger.as_utc(row["created_at"])
             assert created_at is not None
             age = now - created_at
@@ -131,8 +145,14 @@ class ReconcileJob:
                 summary.still_pending += 1
             else:
                 setattr(summary, status, getattr(summary, status) + 1)
+        summary.keys_purged = await self.purge_idempotency_keys()
         log.info("payments.reconcile.run", **summary.__dict__)
         return summary
+
+    async def purge_idempotency_keys(self) -> int:
+        """Delete ``Idempotency-Key`` records older than the retention (≥ 30 days)."""
+        cutoff = self.clock.now() - idempotency.retention(self.settings.idempotency_retention_days)
+        return int(await self.db.write_sync(lambda conn: idempotency.purge_before(conn, cutoff)))
 
     async def _settle(self, payment_id: str, row: dict[str, Any], state: PaymentStatus, stale: bool) -> str | None:
         if state.status == "paid" and state.amount not in (None, int(row["amount"])):
@@ -145,8 +165,8 @@ class ReconcileJob:
             return None
         now = self.clock.now()
 
-        async def write(conn: AsyncConnection) -> dict[str, Any] | None:
-            return await ledger.settle(
+        def write(conn: Connection) -> dict[str, Any] | None:
+            return ledger.settle(
                 conn,
                 payment_id=payment_id,
                 status=status,  # type: ignore[arg-type]
@@ -157,7 +177,7 @@ class ReconcileJob:
                 paid_at=state.paid_at or now,
             )
 
-        event = await self.db.write(write)
+        event = await self.db.write_sync(write)
         return status if event is not None else None
 
     async def _loop(self) -> None:
@@ -241,14 +261,9 @@ async def reconcile_day(parts: Any, day: date) -> Report:
     platform: PaymentPlatform = parts.payment
     start = datetime.combine(day, datetime.min.time(), ledger.VN_TZ)
     end = start + timedelta(days=1)
-    async with db.read() as conn:
-        query = (
-            select(payments, payment_attempts.c.ma_tham_chieu)
-            .join(payment_attempts, payment_attempts.c.payment_id == payments.c.id)
-            .where(payments.c.created_at >= start, payments.c.created_at < end)
-            .order_by(payments.c.created_at, payment_attempts.c.attempt)
-        )
-        rows = [dict(row) for row in (await conn.execute(query)).mappings()]
+    rows = await db.read_sync(
+        lambda conn: [dict(row) for row in conn.execute(_OF_DAY, {"start": start, "end": end}).mappings()]
+    )
     report = Report(day=day)
     ctx = CallContext(request_id=f"reconcile-day-{day.isoformat()}", purpose="reconciliation report")
     for row in rows:

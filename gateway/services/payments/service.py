@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import structlog
+from sqlalchemy import Connection
 
 from adapters._exchange import CallContext
 from adapters.payment import Fee, Payer, PaymentOrder, ma_tham_chieu
@@ -59,12 +60,10 @@ class PaymentService:
         now = self.clock.now()
         fp = idempotency.fingerprint(request)
 
-        async def claim(conn: Any) -> idempotency.Claim | idempotency.Replay:
-            return await idempotency.claim(
-                conn, client_id=client_id, key=key, fp=fp, now=now, lease=self.claim_lease
-            )
+        def claim(conn: Connection) -> idempotency.Claim | idempotency.Replay:
+            return idempotency.claim(conn, client_id=client_id, key=key, fp=fp, now=now, lease=self.claim_lease)
 
-        held = await self.db.write(claim)
+        held = await self.db.write_sync(claim)
         if isinstance(held, idempotency.Replay):
             return Created(held.status, held.body, replayed=True)
 
@@ -74,39 +73,40 @@ class PaymentService:
         try:
             pay_url = await self.platform.init_payment(_order(reference, 1, request), ctx)
         except BaseException:
-            await self.db.write(lambda conn: idempotency.release(conn, held))
+            await self.db.write_sync(lambda conn: idempotency.release(conn, held))
             raise
 
         now = self.clock.now()
         row = _payment_row(payment_id, reference, client_id, request, pay_url, now)
         body = {"payment": _created_view(row)}
 
-        async def store(conn: Any) -> None:
-            if not await idempotency.complete(conn, held, status=201, body=body, payment_id=payment_id):
+        def store(conn: Connection) -> None:
+            if not idempotency.complete(conn, held, status=201, body=body, payment_id=payment_id):
                 raise refuse(IdempotencyKeyInUse("another request took over this idempotency key"))
-            await ledger.insert_payment(conn, row, ma_tham_chieu=attempt_ref, attempt=1)
+            ledger.insert_payment(conn, row, ma_tham_chieu=attempt_ref, attempt=1)
 
-        await self.db.write(store)
+        await self.db.write_sync(store)
         log.info("payments.created", payment_id=payment_id, reference=reference, amount=request["amount"])
         return Created(201, body, replayed=False)
 
     async def get(self, payment_id: str) -> dict[str, Any]:
-        async with self.db.read() as conn:
-            row = await ledger.get_payment(conn, payment_id)
+        row = await self.db.read_sync(lambda conn: ledger.get_payment(conn, payment_id))
         if row is None:
             raise PaymentNotFound(f"no payment {payment_id!r}")
         return ledger.payment_view(row)
 
     async def list_for_dossier(self, dossier_code: str) -> list[dict[str, Any]]:
-        async with self.db.read() as conn:
-            rows = await ledger.list_by_dossier(conn, dossier_code)
+        rows = await self.db.read_sync(lambda conn: ledger.list_by_dossier(conn, dossier_code))
         return [ledger.payment_view(row) for row in rows]
 
     async def receipt(self, payment_id: str, ctx: CallContext) -> bytes:
         """GET_BILL: the platform's e-receipt (PDF) of a paid payment."""
-        async with self.db.read() as conn:
-            row = await ledger.get_payment(conn, payment_id)
-            attempt_ref = await ledger.latest_attempt(conn, payment_id) if row else None
+
+        def read(conn: Connection) -> tuple[dict[str, Any] | None, str | None]:
+            row = ledger.get_payment(conn, payment_id)
+            return row, ledger.latest_attempt(conn, payment_id) if row else None
+
+        row, attempt_ref = await self.db.read_sync(read)
         if row is None or attempt_ref is None:
             raise PaymentNotFound(f"no payment {payment_id!r}")
         if row["status"] != "paid":
@@ -114,8 +114,7 @@ class PaymentService:
         return await self.platform.get_bill(attempt_ref, ctx)
 
     async def events_after(self, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
-        async with self.db.read() as conn:
-            return await ledger.events_after(conn, after, limit)
+        return await self.db.read_sync(lambda conn: ledger.events_after(conn, after, limit))
 
 
 def _order(reference: str, attempt: int, request: dict[str, Any]) -> PaymentOrder:

@@ -21,7 +21,7 @@ REF = "LT261122ABCDEFGHJK-1"
 @pytest.fixture
 async def service(db: Database, offline_platform, clock) -> CallbackService:
     row = payment_row(clock)
-    await db.write(lambda c: ledger.insert_payment(c, row, ma_tham_chieu=REF, attempt=1))
+    await db.write_sync(lambda c: ledger.insert_payment(c, row, ma_tham_chieu=REF, attempt=1))
     return CallbackService(db, offline_platform, StoreAuditSink(db), clock)
 
 
@@ -34,8 +34,7 @@ async def _count(db: Database, table, *where) -> int:
 
 
 async def _status(db: Database) -> str:
-    async with db.read() as conn:
-        row = await ledger.get_payment(conn, "pay_" + "0" * 24)
+    row = await db.read_sync(lambda conn: ledger.get_payment(conn, "pay_" + "0" * 24))
     assert row is not None
     return str(row["status"])
 

@@ -16,7 +16,7 @@ LEASE = timedelta(seconds=120)
 
 
 async def _claim(db: Database, clock, key: str = "k1", fp: str = "f" * 64, client: str = "demo"):
-    return await db.write(
+    return await db.write_sync(
         lambda conn: idempotency.claim(conn, client_id=client, key=key, fp=fp, now=clock.now(), lease=LEASE)
     )
 
@@ -42,9 +42,9 @@ async def test_concurrent_claims_in_separate_transactions_yield_one_claim(db: Da
     async def separately() -> object:
         try:
             async with db.begin() as conn:
-                return await idempotency.claim(
-                    conn, client_id="demo", key="k2", fp="f" * 64, now=clock.now(), lease=LEASE
-                )
+                return await conn.run_sync(lambda c: idempotency.claim(
+                    c, client_id="demo", key="k2", fp="f" * 64, now=clock.now(), lease=LEASE
+                ))
         except Exception as exc:  # refusals arrive wrapped for the group-commit writer
             return getattr(exc, "exc", exc)
 
@@ -57,7 +57,7 @@ async def test_completed_key_replays_and_refuses_a_different_body(db: Database, 
     """After completion the same body replays the stored response; another body is refused."""
     held = await _claim(db, clock)
     body = {"payment": {"id": "pay_1"}}
-    assert await db.write(lambda c: idempotency.complete(c, held, status=201, body=body, payment_id="pay_1"))
+    assert await db.write_sync(lambda c: idempotency.complete(c, held, status=201, body=body, payment_id="pay_1"))
     replay = await _claim(db, clock)
     assert replay == Replay(201, body)
     with pytest.raises(IdempotencyKeyReused):
@@ -73,7 +73,7 @@ async def test_keys_belong_to_one_caller(db: Database, clock) -> None:
 async def test_released_key_can_be_claimed_again(db: Database, clock) -> None:
     """A released claim (its INIT failed) leaves the key free for a retry."""
     held = await _claim(db, clock)
-    await db.write(lambda c: idempotency.release(c, held))
+    await db.write_sync(lambda c: idempotency.release(c, held))
     assert isinstance(await _claim(db, clock), Claim)
 
 
@@ -83,17 +83,17 @@ async def test_lapsed_claim_is_taken_over_and_the_old_holder_cannot_complete(db:
     clock.advance(LEASE + timedelta(seconds=1))
     second = await _claim(db, clock)
     assert isinstance(second, Claim) and second.token != first.token
-    assert not await db.write(lambda c: idempotency.complete(c, first, status=201, body={}, payment_id="x"))
-    assert await db.write(lambda c: idempotency.complete(c, second, status=201, body={}, payment_id="y"))
+    assert not await db.write_sync(lambda c: idempotency.complete(c, first, status=201, body={}, payment_id="x"))
+    assert await db.write_sync(lambda c: idempotency.complete(c, second, status=201, body={}, payment_id="y"))
 
 
 async def test_purge_keeps_keys_younger_than_the_cutoff(db: Database, clock) -> None:
     """Purging deletes completed keys older than the cutoff and keeps the rest."""
     old = await _claim(db, clock, key="old")
-    await db.write(lambda c: idempotency.complete(c, old, status=201, body={}, payment_id="p"))
+    await db.write_sync(lambda c: idempotency.complete(c, old, status=201, body={}, payment_id="p"))
     clock.advance(timedelta(days=31))
     young = await _claim(db, clock, key="young")
-    await db.write(lambda c: idempotency.complete(c, young, status=201, body={}, payment_id="q"))
+    await db.write_sync(lambda c: idempotency.complete(c, young, status=201, body={}, payment_id="q"))
     cutoff = clock.now() - timedelta(days=idempotency.MIN_RETENTION_DAYS)
-    assert await db.write(lambda c: idempotency.purge_before(c, cutoff)) == 1
+    assert await db.write_sync(lambda c: idempotency.purge_before(c, cutoff)) == 1
     assert isinstance(await _claim(db, clock, key="young"), Replay)

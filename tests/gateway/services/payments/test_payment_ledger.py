@@ -32,10 +32,10 @@ async def _count(db: Database, table) -> int:
 async def test_settle_moves_forward_once_with_one_event_and_one_webhook(db: Database, clock) -> None:
     """pending → paid happens once; later settles change nothing and emit nothing."""
     values = payment_values(clock)
-    await db.write(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
+    await db.write_sync(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
 
     def settle(status):
-        return db.write(lambda c: ledger.settle(
+        return db.write_sync(lambda c: ledger.settle(
             c, payment_id=values["id"], status=status, now=clock.now(), settled_by="test",
             transaction_id="GD1", bank_code="VCB"))
 
@@ -44,10 +44,10 @@ async def test_settle_moves_forward_once_with_one_event_and_one_webhook(db: Data
     assert len(events) == 1 and events[0]["type"] == "payment.paid"
     assert await _count(db, province_events) == 1
     assert await _count(db, outbox) == 1
+    row = await db.read_sync(lambda conn: ledger.get_payment(conn, values["id"]))
+    feed = await db.read_sync(lambda conn: ledger.events_after(conn, 0, 10))
     async with db.read() as conn:
-        row = await ledger.get_payment(conn, values["id"])
         message = (await conn.execute(select(outbox))).mappings().one()
-        feed = await ledger.events_after(conn, 0, 10)
     assert row is not None and row["status"] == "paid" and row["transaction_id"] == "GD1"
     assert message["topic"] == "province.webhook" and message["key"] == values["id"]
     assert message["idempotency_key"] == events[0]["id"]
@@ -57,8 +57,8 @@ async def test_settle_moves_forward_once_with_one_event_and_one_webhook(db: Data
 async def test_views_carry_no_personal_data_and_offset_times(db: Database, clock) -> None:
     """Events and API views leave the payer out and show times with the +07:00 offset."""
     values = payment_values(clock)
-    await db.write(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
-    event = await db.write(lambda c: ledger.settle(
+    await db.write_sync(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
+    event = await db.write_sync(lambda c: ledger.settle(
         c, payment_id=values["id"], status="expired", now=clock.now(), settled_by="test"))
     assert "payer" not in event["data"]["payment"]
     assert "001203012345" not in str(event)
@@ -69,8 +69,8 @@ async def test_views_carry_no_personal_data_and_offset_times(db: Database, clock
 async def test_payment_found_by_any_attempt_reference(db: Database, clock) -> None:
     """Callbacks name an attempt (MaThamChieu); the ledger finds its payment from it."""
     values = payment_values(clock)
-    await db.write(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
-    async with db.read() as conn:
-        assert (await ledger.payment_by_ma_tham_chieu(conn, "LT-1"))["id"] == values["id"]
-        assert await ledger.payment_by_ma_tham_chieu(conn, "LT-2") is None
-        assert await ledger.latest_attempt(conn, values["id"]) == "LT-1"
+    await db.write_sync(lambda c: ledger.insert_payment(c, values, ma_tham_chieu="LT-1", attempt=1))
+    found = await db.read_sync(lambda conn: ledger.payment_by_ma_tham_chieu(conn, "LT-1"))
+    assert found is not None and found["id"] == values["id"]
+    assert await db.read_sync(lambda conn: ledger.payment_by_ma_tham_chieu(conn, "LT-2")) is None
+    assert await db.read_sync(lambda conn: ledger.latest_attempt(conn, values["id"])) == "LT-1"

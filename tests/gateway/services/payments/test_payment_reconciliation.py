@@ -83,8 +83,7 @@ async def test_lost_callback_is_settled_after_the_minimum_age(parts: SimpleNames
     assert await _status(parts, paid["id"]) == "paid"
     assert await _status(parts, failed["id"]) == "failed"
     assert await _status(parts, waiting["id"]) == "pending"
-    async with parts.db.read() as conn:
-        types = [event["type"] for _, event in await ledger.events_after(conn, 0, 10)]
+    types = [event["type"] for _, event in await parts.db.read_sync(lambda conn: ledger.events_after(conn, 0, 10))]
     assert sorted(types) == ["payment.failed", "payment.paid"]
     assert (await parts.job.run_once()).queried == 1  # only the one still pending
 
@@ -106,13 +105,12 @@ async def test_day_report_names_matched_mismatched_and_missing(parts: SimpleName
     await _settle_on_platform(parts, mismatched, "success")  # ledger still pending: mismatch
     # A payment the platform never saw (as if its INIT was lost after we stored it).
     row = await parts.service.get(matched["id"])
-    async with parts.db.begin() as conn:
-        values = {**row, "id": "pay_" + "e" * 24, "reference": "LTNEVERSENT", "client_id": "demo",
-                  "procedure_name": "x", "agency_name": "x", "payer": {}, "return_url": None,
-                  "created_at": clock.now(), "updated_at": clock.now(), "paid_at": None}
-        for name in ("settled_by",):
-            values.pop(name, None)
-        await ledger.insert_payment(conn, values, ma_tham_chieu="LTNEVERSENT-1", attempt=1)
+    values = {**row, "id": "pay_" + "e" * 24, "reference": "LTNEVERSENT", "client_id": "demo",
+              "procedure_name": "x", "agency_name": "x", "payer": {}, "return_url": None,
+              "created_at": clock.now(), "updated_at": clock.now(), "paid_at": None}
+    await parts.db.write_sync(
+        lambda conn: ledger.insert_payment(conn, values, ma_tham_chieu="LTNEVERSENT-1", attempt=1)
+    )
     day = clock.now().astimezone(ledger.VN_TZ).date()
     report = await reconcile_day(parts, day)
     assert [line.payment_id for line in report.matched] == [matched["id"]]
