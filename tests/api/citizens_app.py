@@ -47,6 +47,7 @@ def citizens_app(population_settings, keys, codec, handler, *, max_body_bytes: i
     container = Container(settings=Settings(), registry=CollectorRegistry())
     container.tokens = TokenService(KeyStore.ephemeral([CALLER_JWT]), issuer="http://gateway", audience="lienthong")
     container.population = client
+    container.audit = audit  # the middleware's refusals land in the same list
     container.services["citizens"] = CitizenService(
         client, audit=audit, today=lambda: TODAY, now=lambda: datetime.now(UTC)
     )

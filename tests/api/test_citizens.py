@@ -3,6 +3,8 @@ upstream: responses, validation with stable codes, refusals recorded in the audi
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import pytest
 
@@ -133,11 +135,30 @@ async def test_a_body_that_is_not_json_is_invalid_request(stack):
     assert (reply.status_code, reply.json()["code"]) == (422, "invalid_request")
 
 
-async def test_a_ten_megabyte_body_is_refused_with_413(stack):
-    """The app's body limit refuses a 10 MB body before it is read."""
+async def test_a_ten_megabyte_body_is_refused_with_413_and_audited(stack, upstream):
+    """The app's body limit refuses a 10 MB body before it is read, and records the refusal without the body."""
     big = b'{"id_number": "' + b"1" * 10_000_000 + b'"}'
     reply = await stack.api.post("/v1/citizens/lookup", content=big, headers=stack.headers())
     assert (reply.status_code, reply.json()["code"]) == (413, "payload_too_large")
+    assert upstream.received == []
+    [record] = stack.audit.entries
+    assert (record.direction, record.peer, record.operation) == ("inbound", "province", "citizens.lookup")
+    assert (record.outcome, record.http_status) == ("payload_too_large", 413)
+    assert record.request_id == reply.headers["X-Request-ID"]
+    assert record.request_bytes == b"" and record.response_bytes is None
+    assert record.request_digest == hashlib.sha256(b"").hexdigest()
+
+
+async def test_a_streamed_oversized_body_is_refused_and_audited(stack):
+    """Without Content-Length, the chunks are counted: the refusal of a verify is recorded under citizens.verify."""
+    async def chunks():
+        for _ in range(20):
+            yield b"1" * 100_000
+
+    reply = await stack.api.post("/v1/citizens/verify", content=chunks(), headers=stack.headers())
+    assert (reply.status_code, reply.json()["code"]) == (413, "payload_too_large")
+    assert [(r.operation, r.outcome, r.request_bytes) for r in stack.audit.entries] == [
+        ("citizens.verify", "payload_too_large", b"")]
 
 
 async def test_scope_and_token_are_required(stack):
@@ -171,3 +192,18 @@ def test_the_openapi_document_describes_the_request_bodies(stack):
     body = schema["paths"]["/v1/citizens/lookup"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"id_number", "purpose", "officer_id"} <= set(body["required"])
     assert contract.LOOKUP in schema["paths"]["/v1/citizens/lookup"]["post"]["summary"]
+
+
+def test_refusals_of_other_routes_are_named_by_method_and_path():
+    """The body limit's record names routes without an operation of their own by method and path, national callers by their system."""
+    from datetime import UTC, datetime
+
+    from gateway.api.middleware.body_limit import refused_call_record
+    from gateway.errors import PayloadTooLarge
+
+    at = datetime.now(UTC)
+    scope = {"type": "http", "method": "POST", "path": "/v1/dossiers", "state": {"request_id": "r-1"}}
+    record = refused_call_record(scope, PayloadTooLarge(), at)
+    assert (record.peer, record.operation, record.request_id) == ("province", "POST /v1/dossiers", "r-1")
+    callback = refused_call_record({**scope, "path": "/national/payment/callback"}, PayloadTooLarge(), at)
+    assert callback.peer == "payment"

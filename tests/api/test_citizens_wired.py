@@ -36,3 +36,17 @@ async def test_missing_scope_is_403(settings: Settings) -> None:
         auth = await stack.token("dossiers.read")
         reply = await stack.api.post("/v1/citizens/lookup", json=LOOKUP, headers=auth)
         assert reply.status_code == 403 and reply.json()["code"] == "forbidden"
+
+
+async def test_an_oversized_body_is_in_the_audit_table(settings: Settings) -> None:
+    """The body limit's 413 for /v1/citizens/lookup lands in the audit table (peer province, no body)."""
+    async with in_process_stack(settings) as stack:
+        auth = await stack.token("citizens.read")
+        big = b'{"id_number": "' + b"1" * (settings.max_body_bytes + 1) + b'"}'
+        reply = await stack.api.post("/v1/citizens/lookup", content=big, headers=auth)
+        assert reply.status_code == 413
+        async with stack.container.db.read() as conn:
+            rows = (await conn.execute(select(audit_entries).where(audit_entries.c.outcome == "payload_too_large"))).all()
+        assert [(r.peer, r.operation, r.http_status, r.request_id) for r in rows] == [
+            ("province", "citizens.lookup", 413, reply.headers["X-Request-ID"])]
+        assert not rows[0].request_body
