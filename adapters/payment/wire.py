@@ -7,14 +7,17 @@ Paths, the ``yyyyMMddHHmmss`` clock (24-hour, Asia/Ho_Chi_Minh), schema checks a
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import fastjsonschema
 import httpx
 
 from adapters.payment.errors import rejection
+from contracts import load_json
 from contracts.errors import ContractViolation
 from contracts.payment import PROTOCOL_VERSION, validator
 
@@ -41,8 +44,32 @@ def from_date14(text: str) -> datetime:
     return datetime.strptime(text, _DATE14).replace(tzinfo=VIETNAM)
 
 
+# Schemas checked on the hot path (every callback) through a compiled validator first.
+COMPILED_SCHEMAS = frozenset({"callback.request"})
+
+
+def _contract_file(uri: str) -> Any:
+    """``$ref`` resolution for fastjsonschema: ``.../1.0.6/defs.json`` → contracts/payment/schemas."""
+    return load_json("payment", "schemas", uri.split("#", 1)[0].rsplit("/", 1)[-1])
+
+
+@cache
+def compiled(schema: str) -> Callable[[object], object]:
+    """Contract ``schema`` compiled to Python code by fastjsonschema (~8 µs a callback, against
+    ~650 µs for jsonschema walking the ``$ref``s). It never has the last word on a refusal:
+    ``check`` asks jsonschema again then; tests/adapters/payment check that both agree."""
+    document = load_json("payment", "schemas", f"{schema}.json")
+    return fastjsonschema.compile(document, handlers={"https": _contract_file})
+
+
 def check(schema: str, document: object) -> None:
     """Raise ContractViolation when ``document`` does not satisfy contract ``schema``."""
+    if schema in COMPILED_SCHEMAS:
+        try:
+            compiled(schema)(document)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass  # jsonschema decides, and says where
     error = next(iter(validator(schema).iter_errors(document)), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
