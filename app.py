@@ -18,10 +18,11 @@ from adapters.portal import build_portal_client
 from gateway.api import problem
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
-from gateway.api.routes import citizens, dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
+from gateway.api.routes import audit, citizens, console, dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
 from gateway.container import Container
 from gateway.errors import ConfigurationError
 from gateway.outbox.worker import Backoff, OutboxWorker
+from gateway.services.audit import wiring as audit_wiring
 from gateway.services.citizens import CitizenService
 from gateway.services.dossiers import PORTAL_TOPIC, DossierService
 from gateway.services.inbox import InboxService
@@ -31,7 +32,6 @@ from gateway.services.procedures import ProcedureService
 from gateway.services.sync_admin import SyncAdmin
 from gateway.settings import Settings
 from gateway.store import Database, upgrade
-from gateway.store.audit_sink import StoreAuditSink
 from security.caller_auth import ClientRegistry, TokenService
 from security.keys import KeyStore
 
@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     problem.install(app)
-    for module in (health, oauth, citizens, dossiers, sync, procedures, inbox, payments, events, national_payment):
+    for module in (health, oauth, citizens, dossiers, sync, procedures, inbox, payments, events, national_payment,
+                   audit, console):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
@@ -109,7 +110,7 @@ async def start(container: Container) -> None:
     settings = container.settings
     db = container.db = Database.from_url(settings.database_url)
     await upgrade(db.engine)
-    container.audit = StoreAuditSink(db)
+    audit_wiring.install(container, clock=utcnow)  # container.audit: the sink; the sealer
     container.portal = build_portal_client(
         settings, audit=container.audit, registry=container.registry, http=_upstream_http(container)
     )
@@ -158,6 +159,7 @@ async def start(container: Container) -> None:
         container.workers.append(worker)
         reconcile.start()
         container.workers.append(reconcile)
+    await audit_wiring.start(container)
 
 
 def _upstream_http(container: Container) -> httpx.AsyncClient | None:

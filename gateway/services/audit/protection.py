@@ -40,8 +40,8 @@ class BodyProtection:
         self.label = LABELS[mode]
 
     def protect(self, body: bytes | None, which: str, digest: str | None) -> bytes | None:
-        if body is None:
-            return None
+        if not body:  # nothing to protect (and an empty body stays recognisably empty)
+            return body
         if self.mode == "encrypt":
             key = self.keys.active(AT_REST)
             return seal_body(body, key.secret, key.kid, body_aad(which, digest))
@@ -52,7 +52,7 @@ class BodyProtection:
     def reveal(self, stored: bytes | None, label: str | None, which: str, digest: str | None) -> bytes | None:
         """The body as stored for an officer: decrypted when it was encrypted (any key the
         store still holds, active or retired). ``BodyEnvelopeError`` if it cannot be opened."""
-        if stored is None or label != "encrypted":
+        if not stored or label != "encrypted":
             return stored
         return open_body(stored, self._secret, body_aad(which, digest))
 

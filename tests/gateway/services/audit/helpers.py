@@ -92,5 +92,5 @@ def rfc_consistency_ok(m: int, n: int, old_root: bytes, new_root: bytes, proof: 
             return subproof(m, d[:k], b) + [rfc_mth(d[k:])]
         return subproof(m - k, d[k:], False) + [rfc_mth(d[:k])]
 
-    return (rfc_mth(leaves[:m]) == old_root and rfc_mth(leaves[:n]) == new_root
-            and (m == n or subproof(m, leaves[:n], True) == proof))
+    expected = [] if m in (0, n) else subproof(m, leaves[:n], True)  # defined for 0 < m < n
+    return rfc_mth(leaves[:m]) == old_root and rfc_mth(leaves[:n]) == new_root and proof == expected
