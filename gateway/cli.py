@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -121,6 +122,22 @@ def demo(
     settings = _settings()
     asyncio.run(run_demo(gateway or f"http://127.0.0.1:{settings.port}",
                          mocks_url or f"http://127.0.0.1:{settings.mocks_port}", console))
+
+
+payments_app = typer.Typer(help="Payments operations.", no_args_is_help=True)
+app.add_typer(payments_app, name="payments")
+
+
+@payments_app.command("reconcile")
+def payments_reconcile(
+    day: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="the day (Vietnam time), YYYY-MM-DD"),
+) -> None:
+    """The gateway's ledger against the payment platform for one day; exit code 1 on any mismatch."""
+    from gateway.services.payments.wiring import day_report
+
+    report = asyncio.run(day_report(_settings(), day.date()))
+    Console().print(report)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @db_app.command("upgrade")

@@ -1,18 +1,23 @@
-"""How ``app.create_app`` assembles the payments feature (one call per piece, settings read
-with defaults until ``Settings`` declares them)."""
+"""How ``app.create_app`` (and ``lienthong payments ...``) assemble the payments feature, one
+call per piece."""
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
+from prometheus_client import CollectorRegistry
 
+from adapters.payment import build_payment_client
 from gateway.services.payments.callbacks import CallbackService
 from gateway.services.payments.platform import PaymentPlatform
-from gateway.services.payments.reconciliation import ReconcileJob, ReconcileSettings
+from gateway.services.payments.reconciliation import ReconcileJob, ReconcileSettings, Report, reconcile_day
 from gateway.services.payments.service import PaymentService
 from gateway.services.payments.webhooks import WebhookHandler
 from gateway.store import Database
+from gateway.store.audit_sink import StoreAuditSink
 from security.audit import AuditSink
 
 WEBHOOK_CONNECT_TIMEOUT = 3.0
@@ -52,3 +57,16 @@ def webhook_handler(settings: Any, clock: Any, http: httpx.AsyncClient | None = 
 
 def reconcile_job(db: Database, platform: PaymentPlatform, settings: Any, clock: Any) -> ReconcileJob:
     return ReconcileJob(db, platform, clock, ReconcileSettings.from_settings(settings))
+
+
+async def day_report(settings: Any, day: date, *, http: httpx.AsyncClient | None = None) -> Report:
+    """``lienthong payments reconcile --date D``: the ledger in ``settings.database_url``
+    against the platform at ``settings.payment_url`` for one day. Read-only on the ledger;
+    the QUERYs are audited like any other exchange."""
+    db = Database.from_url(settings.database_url)
+    platform = build_payment_client(settings, audit=StoreAuditSink(db), registry=CollectorRegistry(), http=http)
+    try:
+        return await reconcile_day(SimpleNamespace(db=db, payment=platform), day)
+    finally:
+        await platform.exchange.aclose()
+        await db.close()
