@@ -28,11 +28,15 @@ postgres:
 		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 
-# Independent verifiers used by the tests: xmlsec1 (the command-line tool).
+# Independent verifiers used by the tests: xmlsec1 (the command-line tool); headless
+# Chromium for the console's browser tests (tests/e2e/test_console.py).
 system-deps:
 	@command -v xmlsec1 >/dev/null 2>&1 || { \
 		echo "installing xmlsec1 (Debian)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1) >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (Debian)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null; }
 
 bench: install postgres
 	$(BIN)/python -m bench.run
