@@ -55,6 +55,12 @@ async def test_console_verifies_an_inclusion_proof_in_the_browser(tmp_path) -> N
                 document.getElementById('login-form').requestSubmit(); })()""")
             await page.wait_for("document.querySelectorAll('#entries tbody tr').length >= 4")
             assert await page.js("document.getElementById('login-view').hidden") is True
+            # The plain-http fallback SHA-256 agrees with Web Crypto (FIPS 180-4 "abc", and more).
+            assert await page.js("LT.hex(LT.sha256js(new TextEncoder().encode('abc')))") == (
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            assert await page.js("""(async () => { for (const n of [0, 55, 56, 64, 119, 1000]) {
+                const data = new Uint8Array(n).map((_, i) => i * 7);
+                if (LT.hex(LT.sha256js(data)) !== LT.hex(await LT.sha256(data))) return n; } return 'same'; })()""") == "same"
 
             # The portal push: entry 1, inbound, with its bodies.
             await page.js("document.querySelector('#entries tbody tr[data-seq=\"1\"]').click()")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
+from gateway.services.audit import AuditSealer, BodyProtection, SealerConfig
 from gateway.services.audit import log as audit_log
+from gateway.store import Database, upgrade
+from gateway.store.audit_sink import StoreAuditSink
 from gateway.store.tables.audit import audit_entries, audit_subtrees
 from security.audit import AuditKeyring, canonical, verify_checkpoint
 from tests.gateway.services.audit.helpers import record, rfc_leaf, rfc_mth
@@ -89,3 +93,38 @@ async def test_concurrent_sealers_never_seal_an_entry_twice(db, sink, make_seale
     assert [r.log_seq for r in rows] == list(range(1, 41))
     count = await db.read_sync(lambda c: c.execute(select(audit_subtrees.c.idx).where(audit_subtrees.c.level == 0)).all())
     assert len(count) == 40
+
+
+@pytest.mark.postgres
+async def test_two_gateways_on_one_postgres_seal_each_entry_once(postgres_url, keys, clock) -> None:
+    """Two gateway processes (two engines) running sealer loops while both record: one holds
+    the lease, the log is 1..n without a duplicate, and its checkpoints verify."""
+    dbs = [Database.from_url(postgres_url) for _ in range(2)]
+    await upgrade(dbs[0].engine)
+    sinks = [StoreAuditSink(db, BodyProtection("encrypt", keys)) for db in dbs]
+    sealers = [AuditSealer(db, keys, clock=clock, config=SealerConfig(interval=0.02, batch=7, checkpoint_every=5))
+               for db in dbs]
+    try:
+        for sealer in sealers:
+            await sealer.start()
+        for i in range(60):
+            await sinks[i % 2].record(record(i))
+            if i % 10 == 0:
+                await asyncio.sleep(0.03)
+        for _ in range(200):
+            if await dbs[0].read_sync(audit_log.sealed_size) == 60:
+                break
+            await asyncio.sleep(0.05)
+        assert sum(s.lease.held and s.lease._conn is not None for s in sealers) == 1
+        rows = await dbs[0].read_sync(lambda c: list(c.execute(select(*audit_log.ENTRY_COLUMNS).order_by(audit_entries.c.log_seq))))
+        assert [r.log_seq for r in rows] == list(range(1, 61))
+        keyring = AuditKeyring.from_public_records(keys.public_records("audit"))
+        leaves = [rfc_leaf(canonical(audit_log.entry_of(r))) for r in rows]
+        for cp in await dbs[0].read_sync(lambda c: audit_log.checkpoints(c)):
+            verify_checkpoint(cp, keyring)
+            assert cp.root == rfc_mth(leaves[: cp.size])
+    finally:
+        for sealer in sealers:
+            await sealer.stop()
+        for db in dbs:
+            await db.close()
