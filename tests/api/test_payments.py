@@ -1,5 +1,5 @@
 """POST/GET /v1/payments, the receipt, the callback endpoint and the events feed, through the
-app with the mock payment platform in process."""
+real app (``app.create_app``) with the mock national systems in process."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from gateway.settings import Settings
-from tests.api.payments_stack import payment_body, payment_stack
-from tests.support.gateway import Stack
+from tests.api.payment_samples import payment_body
+from tests.support.gateway import Stack, in_process_stack
 
 PAY = "payments.write payments.read"
 
 
 @pytest.fixture
 async def stack(settings: Settings) -> AsyncIterator[Stack]:
-    async with payment_stack(settings) as stack:
+    async with in_process_stack(settings) as stack:
         yield stack
 
 
@@ -66,7 +66,7 @@ async def test_same_key_different_body_is_422(stack: Stack) -> None:
 
 async def test_fifty_concurrent_requests_with_one_key_create_one_payment(settings: Settings, database_url: str) -> None:
     """50 concurrent POSTs with one key (SQLite and PostgreSQL): one payment, one INIT; the others replay or get 409."""
-    async with payment_stack(settings.model_copy(update={"database_url": database_url})) as stack:
+    async with in_process_stack(settings.model_copy(update={"database_url": database_url})) as stack:
         await _fifty_with_one_key(stack)
 
 

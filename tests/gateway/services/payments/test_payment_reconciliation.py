@@ -10,11 +10,14 @@ from types import SimpleNamespace
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
 
 from adapters._exchange import CallContext, SystemClock
 from adapters.payment import build_payment_client
-from gateway.services.payments import PaymentService, ReconcileJob, ledger, reconcile_day
+from gateway.services.payments import PaymentService, ReconcileJob, ReconcileSettings, ledger, reconcile_day
+from gateway.settings import Settings
 from gateway.store import Database
+from gateway.store.tables import idempotency_keys
 import mocks.payment as mock_payment
 from mocks._core import MockConfig
 from mocks.app import create_mocks_app
@@ -123,3 +126,38 @@ async def test_day_report_names_matched_mismatched_and_missing(parts: SimpleName
     console = Console(record=True, width=200)
     console.print(report)
     assert "mismatched 1" in console.export_text()
+
+
+async def _key_count(db: Database) -> int:
+    return int(await db.read_sync(lambda conn: conn.execute(select(func.count()).select_from(idempotency_keys)).scalar_one()))
+
+
+async def test_each_run_purges_idempotency_keys_past_the_retention(parts: SimpleNamespace, clock: FakeClock) -> None:
+    """The reconcile run deletes Idempotency-Key records older than the retention and keeps younger ones."""
+    await _create(parts, "old")
+    clock.advance(timedelta(days=20))
+    await _create(parts, "young")
+    clock.advance(timedelta(days=10, minutes=1))  # "old" is now 30 days and a minute old
+    summary = await parts.job.run_once()
+    assert summary.keys_purged == 1 and await _key_count(parts.db) == 1
+    replay = await parts.service.create(client_id="demo", key="young", request=_request(), ctx=CTX)
+    assert replay.replayed  # the young key still answers with its first response
+
+
+async def test_retention_is_never_below_thirty_days(parts: SimpleNamespace, clock: FakeClock) -> None:
+    """A configured retention under 30 days is raised to 30: the API promises at least that."""
+    settings = ReconcileSettings.from_settings(SimpleNamespace(idempotency_retention_days=7))
+    job = ReconcileJob(parts.db, parts.payment, clock, settings)
+    await _create(parts, "k")
+    clock.advance(timedelta(days=29))
+    assert await job.purge_idempotency_keys() == 0
+    clock.advance(timedelta(days=1, minutes=1))
+    assert await job.purge_idempotency_keys() == 1
+
+
+def test_reconcile_settings_come_from_gateway_settings() -> None:
+    """payment_reconcile_* (seconds) and idempotency_retention_days are read from Settings."""
+    settings = Settings(payment_reconcile_min_age=5, payment_reconcile_interval=2, idempotency_retention_days=45)
+    read = ReconcileSettings.from_settings(settings)
+    assert (read.min_age, read.interval) == (timedelta(seconds=5), timedelta(seconds=2))
+    assert read.idempotency_retention_days == 45
