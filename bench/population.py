@@ -2,13 +2,19 @@
 population database, and the cost of signing / verifying one message vs raw xmlsec.
 
 Starts ``lienthong mocks`` and ``lienthong serve`` (dev mode, shared development keys in a
-temporary var dir, each its own process), then, alternating rounds:
+temporary var dir, each its own process, exactly as an operator runs them), then, alternating
+rounds:
 
 - **gateway**: ``POST /v1/citizens/lookup`` (bearer token, scope citizens.read) at
   concurrency 8 — API → adapter (zeep codec, auth profile, WS-Security sign) → mock → verify
   the mock's signature → map → audit record → JSON;
 - **direct**: ``zeep.AsyncClient`` with ``security.wsse.WsseX509`` (same key, same peer
   certificate, same auth profile headers) calling the mock at concurrency 8.
+
+Both load generators use ``httpx_aiohttp.AiohttpTransport`` (httpx's default transport tops
+out around 300 requests/s on this machine). For each round the CPU time each process spent
+(gateway, mocks: ``/proc/<pid>/stat``; the bench itself: ``time.process_time``) is divided by
+the requests, so a reader can see where the time goes on a shared machine.
 
 Then single-message micro-benchmarks in this process: the adapter's signer
 (``WsseRequestSigner``) vs a raw xmlsec signature of the same envelope (parse, template,
@@ -23,9 +29,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import timeit
@@ -50,101 +55,28 @@ from contracts import population as contract
 from gateway.settings import Settings
 from security import wsse
 from security.keys import MOCK_POPULATION, WSSE, KeyStore
-from tests.support.processes import Proc, gateway_stack, running, wait_until_up
+from tests.support.processes import gateway_stack, running
 
 Call = Callable[[str], Awaitable[Any]]
-
-# Until gateway.settings has them: the population settings the bench's gateway uses (the mock's
-# development credentials, NDXP, WS-Security on). With them in Settings, these are ignored.
-POPULATION_DEFAULTS: dict[str, Any] = {
-    "population_auth": "ndxp",
-    "population_ma_dvc": "VPCP",
-    "population_ma_tich_hop_lookup": "037",
-    "population_ma_tich_hop_verify": "037",
-    "population_operation_timeout": 10.0,
-    "population_ndxp_client": "VN/GOV/000.00.12.H56/lienthong",
-    "population_ndxp_api_key": "dev-ndxp-api-key",
-    "population_ndxp_username": "lienthong",
-    "population_ndxp_secret": "dev-ndxp-secret",
-    "population_ndxp_auth_url": "",
-    "population_lgsp_token_url": "",
-    "population_lgsp_client_key": "lienthong",
-    "population_lgsp_client_secret": "dev-lgsp-client-secret",
-    "population_vnpt_token_url": "",
-    "population_vnpt_access_key": "dev-vnpt-access-key",
-    "population_vnpt_secret_key": "dev-vnpt-secret-key",
-    "population_vnpt_app_name": "lienthong",
-    "population_vnpt_partner_code": "000.00.12.H56",
-    "population_vnpt_partner_code_cus": "000.00.12.H56",
-    "population_wsse_sign": True,
-    "population_wsse_require_reply_signature": True,
-    "population_peer_cert": None,
-}
-
-
-class WithPopulationDefaults:
-    """Gateway settings, completed with ``POPULATION_DEFAULTS`` where they lack a name."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    def __getattr__(self, name: str) -> Any:
-        if hasattr(self._settings, name):
-            return getattr(self._settings, name)
-        return POPULATION_DEFAULTS[name]
-
-
-def gateway_app() -> Any:
-    """``app.create_app`` from the environment; if the composition root does not wire the
-    citizen API yet, wire it here the way app.py will (population client + CitizenService)."""
-    from contextlib import asynccontextmanager
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    from adapters.population import build_population_client
-    from app import create_app
-    from gateway.api.routes import citizens
-    from gateway.services.citizens import CitizenService
-
-    settings = Settings()
-    app = create_app(settings)
-    if any(getattr(r, "path", "") == "/v1/citizens/lookup" for r in app.routes):
-        return app
-    original = app.router.lifespan_context
-    container = app.state.container
-
-    @asynccontextmanager
-    async def lifespan(asgi: Any):  # type: ignore[no-untyped-def]
-        async with original(asgi):
-            population = build_population_client(
-                WithPopulationDefaults(settings), keys=container.keys, audit=container.audit,  # type: ignore[arg-type]
-                registry=container.registry,
-            )
-            container.population = population
-            container.exchanges["population"] = population.exchange
-            container.services["citizens"] = CitizenService(
-                population, audit=container.audit,
-                today=lambda: datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date(),
-                now=lambda: datetime.now(UTC),
-            )
-            try:
-                yield
-            finally:
-                await population.aclose()
-
-    app.router.lifespan_context = lifespan
-    app.include_router(citizens.router)
-    return app
-
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000
 
 
-async def run_round(call: Call, ids: list[str], requests: int, concurrency: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_round(
+    call: Call, ids: list[str], requests: int, concurrency: int, pids: dict[str, int]
+) -> dict[str, float]:
     for i in range(20):  # warm up connections and caches
         await call(ids[i % len(ids)])
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    bench_before = time.process_time()
     latencies: list[float] = []
     queue = list(range(requests))
 
@@ -158,7 +90,11 @@ async def run_round(call: Call, ids: list[str], requests: int, concurrency: int)
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    return {"rps": requests / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+    result = {"rps": requests / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+    for name, pid in pids.items():  # CPU ms per request, by process
+        result[f"cpu_{name}"] = (cpu_seconds(pid) - cpu_before[name]) / requests * 1000
+    result["cpu_bench"] = (time.process_time() - bench_before) / requests * 1000
+    return result
 
 
 class ProfileAuth(httpx.Auth):
@@ -174,7 +110,7 @@ class ProfileAuth(httpx.Auth):
         yield request
 
 
-def direct_client(settings: Settings, keys: KeyStore) -> tuple[Any, Call, httpx.AsyncClient]:
+def direct_client(settings: Any, keys: KeyStore) -> tuple[Any, Call, httpx.AsyncClient]:
     """zeep.AsyncClient signing with our wsse key, verifying with the mock's certificate."""
     entry = keys.active(WSSE)
     signer = wsse.Signer(wsse.SigningIdentity.load(entry.private_key, entry.certificate))
@@ -267,7 +203,7 @@ def run_sync(coroutine: Any) -> Any:
     raise RuntimeError("the coroutine suspended")
 
 
-def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, float]:
+def micro(keys: KeyStore, settings: Any, number: int = 300) -> dict[str, float]:
     """µs per message: adapter sign vs raw xmlsec sign; adapter verify vs raw xmlsec verify."""
     ours = keys.active(WSSE)
     identity = wsse.SigningIdentity.load(ours.private_key, ours.certificate)
@@ -296,41 +232,22 @@ def micro(keys: KeyStore, settings: Settings, number: int = 300) -> dict[str, fl
     return result
 
 
-GATEWAY = (
-    "import uvicorn, os; uvicorn.run('bench.population:gateway_app', factory=True, host='127.0.0.1', "
-    "port=int(os.environ['LIENTHONG_PORT']), log_level='warning', access_log=False, log_config=None)"
-)
-
-
-class PythonProc(Proc):
-    """A ``Proc`` running ``python -c <code>`` (the gateway with the citizen API wired)."""
-
-    def __init__(self, code: str, env: dict[str, str], log: Path, ready_url: str) -> None:
-        super().__init__([], env, log, ready_url)
-        self.code = code
-
-    def start(self, timeout: float = 60.0) -> Proc:
-        with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen([sys.executable, "-c", self.code], env=self.env,
-                                          stdout=log, stderr=subprocess.STDOUT)
-        wait_until_up(self.ready_url, timeout, self)  # type: ignore[arg-type]
-        return self
-
-
 async def measure(requests: int, rounds: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        mocks, _, env = gateway_stack(Path(tmp))
+        mocks, gateway, env = gateway_stack(Path(tmp))
         port, mocks_port = env["LIENTHONG_PORT"], env["LIENTHONG_MOCKS_PORT"]
         # the mock's SOAP endpoint is its mount, with the slash (Starlette redirects without)
         env["LIENTHONG_POPULATION_URL"] = f"http://127.0.0.1:{mocks_port}/population/"
         env["LIENTHONG_OUTBOX_ENABLED"] = "false"
+        env["LIENTHONG_LOG_LEVEL"] = "WARNING"  # as in production: no per-call info lines
         mocks.env.update(env)
-        gateway = PythonProc(GATEWAY, env, Path(tmp) / "gateway.log", f"http://127.0.0.1:{port}/healthz")
+        gateway.env.update(env)
         with running(mocks, gateway):
-            settings = WithPopulationDefaults(Settings(
+            settings = Settings(
                 var_dir=Path(tmp) / "var", port=int(port), mocks_port=int(mocks_port),
-                population_url=env["LIENTHONG_POPULATION_URL"]))
+                population_url=env["LIENTHONG_POPULATION_URL"])
             keys = KeyStore.load(settings.keys_dir)  # the development keys both processes share
+            pids = {"gateway": gateway.popen.pid, "mocks": mocks.popen.pid}  # type: ignore[union-attr]
             mocks_url = f"http://127.0.0.1:{mocks_port}"
             async with httpx.AsyncClient(base_url=mocks_url) as admin:
                 seed = (await admin.get("/__admin/population/citizens", params={"limit": 200})).json()
@@ -341,24 +258,26 @@ async def measure(requests: int, rounds: int, concurrency: int) -> None:
                 "grant_type": "client_credentials", "client_id": "demo", "client_secret": "demo-secret",
                 "scope": "citizens.read"})).json()["access_token"]
             through_gateway = gateway_call(api, {"Authorization": f"Bearer {token}"})
-            zeep_client, direct, auth_http = direct_client(settings, keys)  # type: ignore[arg-type]
+            zeep_client, direct, auth_http = direct_client(settings, keys)
             results: dict[str, list[dict[str, float]]] = {"direct zeep": [], "gateway": []}
             try:
                 for _ in range(rounds):
-                    results["direct zeep"].append(await run_round(direct, ids, requests, concurrency))
-                    results["gateway"].append(await run_round(through_gateway, ids, requests, concurrency))
+                    results["direct zeep"].append(await run_round(direct, ids, requests, concurrency, pids))
+                    results["gateway"].append(await run_round(through_gateway, ids, requests, concurrency, pids))
             finally:
                 await api.aclose()
                 await zeep_client.transport.aclose()
                 await auth_http.aclose()
-            costs = micro(keys, settings)  # type: ignore[arg-type]
-    print(f"{requests} signed lookups x {rounds} rounds per path, concurrency {concurrency}, medians of rounds")
-    print(f"{'path':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+            costs = micro(keys, settings)
+    print(f"{requests} signed lookups x {rounds} rounds per path, concurrency {concurrency}, medians of rounds; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    columns = ("rps", "p50", "p99", "cpu_gateway", "cpu_mocks", "cpu_bench")
+    print(f"{'path':<12} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}   CPU ms/request: {'gateway':>7} {'mocks':>6} {'bench':>6}")
     medians = {}
     for path, runs in results.items():
-        medians[path] = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99")}
-        m = medians[path]
-        print(f"{path:<12} {m['rps']:>8.0f} {m['p50']:>8.2f} {m['p99']:>8.2f}")
+        medians[path] = m = {k: statistics.median(r[k] for r in runs) for k in columns}
+        print(f"{path:<12} {m['rps']:>7.0f} {m['p50']:>8.2f} {m['p99']:>8.2f}   "
+              f"{'':>15} {m['cpu_gateway']:>7.2f} {m['cpu_mocks']:>6.2f} {m['cpu_bench']:>6.2f}")
     added = medians["gateway"]["p50"] - medians["direct zeep"]["p50"]
     print(f"gateway adds {added:.2f} ms p50 over the direct call (target <= 5 ms)")
     print(f"sign one message:   adapter {costs['sign_adapter']:.0f} us, raw xmlsec {costs['sign_raw']:.0f} us, "

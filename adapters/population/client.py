@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-from zeep.helpers import serialize_object
 
 from adapters._exchange import CallContext, Exchange, Operation, OutboundRequest
 from adapters.population.errors import fault_error, map_zeep_error
@@ -99,7 +98,7 @@ class PopulationClient:
                 fault = find_fault(envelope)
                 if fault is not None:
                     raise fault_error(fault, operation)
-                return read(serialize_object(self.codec.read(operation, envelope), dict))
+                return read(self.codec.read(operation, envelope))
             except Exception as exc:
                 mapped = map_zeep_error(exc, operation)
                 if mapped is None:
@@ -110,8 +109,6 @@ class PopulationClient:
 
 
 def _first_citizen(collection: Any) -> dict[str, Any] | None:
-    if collection is None:
-        return None
     if not isinstance(collection, list):
         raise ContractViolation("population TraCuuThongTinCongDan: CongdanCollection expected")
     return citizen_from_wire(collection[0]) if collection else None

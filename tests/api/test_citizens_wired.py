@@ -28,7 +28,10 @@ async def test_lookup_and_verify_through_the_app(settings: Settings) -> None:
         lookups = [r for r in rows if r.operation == "TraCuuThongTinCongDan"]
         assert lookups and lookups[0].officer_id == "cb.0012" and lookups[0].purpose == "Xác minh chủ hồ sơ"
         assert lookups[0].signature_scheme == "wsse-rsa-sha256" and lookups[0].signature_verified is True
-        assert b"TraCuuThongTinCongDan" in lookups[0].request_body
+        row = lookups[0]
+        assert b"TraCuuThongTinCongDan" not in row.request_body  # personal data encrypted at rest
+        sent = stack.container.audit.protection.reveal(row.request_body, row.body_protection, "request", row.request_digest)
+        assert b"TraCuuThongTinCongDan" in sent
 
 
 async def test_missing_scope_is_403(settings: Settings) -> None:

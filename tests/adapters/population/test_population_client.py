@@ -253,3 +253,13 @@ async def test_a_reply_that_breaks_the_contract_is_contract_violation(upstream, 
     client = make_client(upstream, ListAuditSink(), population_wsse_require_reply_signature=False)
     with pytest.raises(ContractViolation):
         await client.lookup(QUERY, CTX)  # a verify reply to a lookup
+
+
+async def test_a_reply_the_xsd_refuses_is_contract_violation_without_its_content(upstream, make_client):
+    """A CongDan with an element the XSD does not allow is contract_violation; the error names no reply content."""
+    upstream.sign_reply = False
+    upstream.tamper = lambda body: body.replace(b"</SoSoHoKhau>", b"</SoSoHoKhau><BiMat>NGUYEN</BiMat>", 1)
+    client = make_client(upstream, ListAuditSink(), population_wsse_require_reply_signature=False)
+    with pytest.raises(ContractViolation) as caught:
+        await client.lookup(QUERY, CTX)
+    assert "NGUYEN" not in str(caught.value.detail) and "BiMat" not in str(caught.value.detail)
