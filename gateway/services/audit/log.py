@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from gateway.store.tables.audit import audit_checkpoints, audit_entries, audit_subtrees
 from security.audit import Checkpoint, Entry, NodeId, format_time
@@ -29,6 +29,7 @@ ENTRY_COLUMNS = (
     e.c.response_digest, e.c.signature_scheme, e.c.signature_key_id, e.c.signature_verified,
     e.c.upstream_ref,
 )  # fmt: skip
+_N = len(ENTRY_COLUMNS)
 
 
 def body_ref(row_id: int) -> str:
@@ -36,28 +37,29 @@ def body_ref(row_id: int) -> str:
 
 
 def entry_of(row: Any, seq: int | None = None) -> Entry:
-    """The log entry of an ``audit_entries`` row (``seq``: its log position, if not sealed yet)."""
+    """The log entry of an ``audit_entries`` row selected with ``ENTRY_COLUMNS`` first (more
+    columns may follow); ``seq``: its log position, when the row is not sealed yet."""
+    # Positional unpacking: ~10x faster than attribute access on SQLAlchemy rows (the sealer
+    # and the verifier do this for every entry).
+    (row_id, log_seq, at, direction, peer, operation, request_id, caller, officer_id, purpose, outcome,
+     http_status, request_digest, response_digest, scheme, key_id, verified, upstream_ref) = tuple(row)[:_N]
     return {
-        "seq": row.log_seq if seq is None else seq,
-        "at": format_time(row.at),
-        "direction": row.direction,
-        "peer": row.peer,
-        "operation": row.operation,
-        "request_id": row.request_id,
-        "caller": row.caller,
-        "officer_id": row.officer_id,
-        "purpose": row.purpose,
-        "outcome": row.outcome,
-        "http_status": row.http_status,
-        "request_digest": row.request_digest,
-        "response_digest": row.response_digest,
-        "signature": {
-            "scheme": row.signature_scheme,
-            "key_id": row.signature_key_id,
-            "verified": row.signature_verified,
-        },
-        "upstream_ref": row.upstream_ref,
-        "body_ref": body_ref(row.seq),
+        "seq": log_seq if seq is None else seq,
+        "at": format_time(at),
+        "direction": direction,
+        "peer": peer,
+        "operation": operation,
+        "request_id": request_id,
+        "caller": caller,
+        "officer_id": officer_id,
+        "purpose": purpose,
+        "outcome": outcome,
+        "http_status": http_status,
+        "request_digest": request_digest,
+        "response_digest": response_digest,
+        "signature": {"scheme": scheme, "key_id": key_id, "verified": verified},
+        "upstream_ref": upstream_ref,
+        "body_ref": f"{BODY_REF_PREFIX}{row_id}",
     }
 
 
@@ -74,13 +76,15 @@ def node_hashes(conn: Connection, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
     """Hashes of these complete subtrees (a missing one is simply absent from the result)."""
     wanted = sorted(set(ids))
     found: dict[NodeId, bytes] = {}
+    t = audit_subtrees.c
     for start in range(0, len(wanted), 400):
-        chunk = wanted[start : start + 400]
-        rows = conn.execute(
-            select(audit_subtrees.c.level, audit_subtrees.c.idx, audit_subtrees.c.hash).where(
-                tuple_(audit_subtrees.c.level, audit_subtrees.c.idx).in_(chunk)
-            )
-        )
+        by_level: dict[int, list[int]] = {}
+        for level, idx in wanted[start : start + 400]:
+            by_level.setdefault(level, []).append(idx)
+        # "level = L AND idx IN (...)" per level, OR-ed: primary-key lookups on SQLite too
+        # (a row-value IN list makes SQLite scan the whole table).
+        where = or_(*(and_(t.level == level, t.idx.in_(idxs)) for level, idxs in by_level.items()))
+        rows = conn.execute(select(t.level, t.idx, t.hash).where(where))
         found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
     return found
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select, update
 
 from gateway.services.audit import log as audit_log
 from gateway.services.audit.lease import SealerLease
@@ -139,18 +139,19 @@ class AuditSealer:
         if not entries and checkpoint is None:
             await self._retry_witness()
             return 0
-        assignments = [{"row_id": row.seq, "new_seq": entry["seq"]} for row, entry in zip(rows, entries)]
+        runs = _runs([row.seq for row in rows], size + 1)
 
         def write(conn: Connection) -> None:
             if audit_log.sealed_size(conn) != size:
                 raise refuse(LogMoved())
-            if assignments:
-                conn.execute(
-                    update(audit_entries)
-                    .where(audit_entries.c.seq == bindparam("row_id"), audit_entries.c.log_seq.is_(None))
-                    .values(log_seq=bindparam("new_seq")),
-                    assignments,
-                )
+            e = audit_entries.c
+            for lo, hi, offset in runs:  # one UPDATE per run of consecutive row ids
+                done = conn.execute(
+                    update(audit_entries).where(e.seq.between(lo, hi), e.log_seq.is_(None))
+                    .values(log_seq=e.seq + offset)
+                ).rowcount  # fmt: skip
+                if done != hi - lo + 1:  # cannot happen after the size check; never seal half
+                    raise RuntimeError(f"audit rows {lo}..{hi}: sealed {done} of {hi - lo + 1}")
             audit_log.store_nodes(conn, nodes)
             if checkpoint is not None:
                 audit_log.store_checkpoint(conn, checkpoint)
@@ -244,3 +245,16 @@ class AuditSealer:
 
         for checkpoint in await self.db.read_sync(pending):
             await self._witness(checkpoint)
+
+
+def _runs(row_ids: list[int], first_seq: int) -> list[tuple[int, int, int]]:
+    """Rows numbered first_seq, first_seq + 1, … in this order, as runs of consecutive row ids:
+    (lo, hi, offset) with log_seq = row id + offset for rows lo..hi."""
+    runs: list[tuple[int, int, int]] = []
+    for position, row_id in enumerate(row_ids):
+        offset = first_seq + position - row_id
+        if runs and runs[-1][1] + 1 == row_id and runs[-1][2] == offset:
+            runs[-1] = (runs[-1][0], row_id, offset)
+        else:
+            runs.append((row_id, row_id, offset))
+    return runs

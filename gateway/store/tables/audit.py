@@ -2,6 +2,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
@@ -43,6 +44,7 @@ audit_entries = Table(
     Column("body_protection", String(16)),
     Column("bodies_purged_at", Timestamp),  # retention removed the bodies (leaf stays)
     Column("log_seq", BigInteger, unique=True),  # null until sealed
+    Index("ix_audit_entries_at", "at"),  # retention purge, activity charts
 )
 
 # Hashes of the complete subtrees of the log's Merkle tree: (level, idx) covers leaves

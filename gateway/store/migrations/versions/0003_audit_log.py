@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("bodies_purged_at", TS, nullable=True))
         batch_op.add_column(sa.Column("log_seq", sa.BigInteger(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_audit_entries_log_seq"), ["log_seq"])
+        batch_op.create_index("ix_audit_entries_at", ["at"], unique=False)
 
     op.create_table(
         "audit_subtrees",
@@ -45,6 +46,7 @@ def downgrade() -> None:
     op.drop_table("audit_checkpoints")
     op.drop_table("audit_subtrees")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_entries_at")
         batch_op.drop_constraint(batch_op.f("uq_audit_entries_log_seq"), type_="unique")
         batch_op.drop_column("log_seq")
         batch_op.drop_column("bodies_purged_at")

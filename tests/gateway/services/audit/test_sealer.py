@@ -128,3 +128,30 @@ async def test_two_gateways_on_one_postgres_seal_each_entry_once(postgres_url, k
             await sealer.stop()
         for db in dbs:
             await db.close()
+
+
+async def test_a_row_committed_late_gets_the_next_leaf(db, keys, make_sealer) -> None:
+    """Row ids are not commit order (PostgreSQL sequences): a row with a lower id committed
+    after higher ones were sealed is sealed next, and the log stays 1..n without a gap."""
+    from sqlalchemy import insert
+
+    from gateway.store.audit_sink import entry_values
+
+    protection = BodyProtection("encrypt", keys)
+
+    async def insert_row(row_id: int) -> None:
+        values = entry_values(record(row_id), protection)
+        await db.write_sync(lambda c: c.execute(insert(audit_entries).values(seq=row_id, **values)))
+
+    for row_id in (1, 2, 3, 5, 6, 9):
+        await insert_row(row_id)
+    sealer = make_sealer()
+    await sealer.run_once()
+    for row_id in (4, 7, 10, 11):
+        await insert_row(row_id)
+    await sealer.run_once(force_checkpoint=True)
+    rows = await db.read_sync(lambda c: list(c.execute(select(*audit_log.ENTRY_COLUMNS).order_by(audit_entries.c.log_seq))))
+    assert [(r.log_seq, r.seq) for r in rows] == [
+        (1, 1), (2, 2), (3, 3), (4, 5), (5, 6), (6, 9), (7, 4), (8, 7), (9, 10), (10, 11)]
+    leaves = [rfc_leaf(canonical(audit_log.entry_of(r))) for r in rows]
+    assert (await db.read_sync(audit_log.latest_checkpoint)).root == rfc_mth(leaves)
