@@ -124,3 +124,34 @@ async def test_certificates_list_current_and_retired_keys(audit_settings) -> Non
         assert [i["status"] for i in audit] == ["active", "retired"]
         assert audit[0]["certificate_pem"].startswith("-----BEGIN CERTIFICATE-----")
         assert all("private" not in key for i in items for key in i)
+
+
+async def test_a_stored_soap_request_verifies_with_xmlsec1_as_documented(audit_settings, tmp_path) -> None:
+    """docs/audit.md: the request body of a citizen lookup, read back (decrypted) from the
+    audit API, verifies with xmlsec1 against the wsse certificate from /v1/audit/certificates;
+    an altered copy does not."""
+    import shutil
+    import subprocess
+
+    xmlsec1 = shutil.which("xmlsec1")
+    assert xmlsec1, "the xmlsec1 command-line tool is required (make system-deps)"
+    async with in_process_stack(audit_settings) as stack:
+        lookup = {"id_number": "001203012345", "purpose": "Xác minh chủ hồ sơ", "officer_id": "cb.0012"}
+        reply = await stack.api.post("/v1/citizens/lookup", json=lookup, headers=await stack.token("citizens.read"))
+        assert reply.status_code == 200, reply.text
+        await seal(stack)
+        auth = await stack.token("audit.read")
+        [item] = (await stack.api.get("/v1/audit/entries?operation=TraCuuThongTinCongDan", headers=auth)).json()["items"]
+        detail = (await stack.api.get(f"/v1/audit/entries/{item['seq']}", headers=auth)).json()
+        assert detail["body_protection"] == "encrypted" and detail["request_body"]["digest_matches"] is True
+        certs = (await stack.api.get("/v1/audit/certificates", headers=auth)).json()["items"]
+        wsse = next(c for c in certs if c["purpose"] == "wsse" and c["status"] == "active")
+    message, cert = tmp_path / "request.xml", tmp_path / "wsse-cert.pem"
+    message.write_text(detail["request_body"]["content"], encoding="utf-8")
+    cert.write_text(wsse["certificate_pem"])
+    command = [xmlsec1, "--verify", "--id-attr:Id", "Body", "--id-attr:Id", "Timestamp",
+               "--pubkey-cert-pem", str(cert), str(message)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    assert run.returncode == 0, run.stderr
+    message.write_text(detail["request_body"]["content"].replace("001203012345", "001203012346"), encoding="utf-8")
+    assert subprocess.run(command, capture_output=True, timeout=30, check=False).returncode != 0
