@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from gateway.store.tables.audit import audit_checkpoints, audit_entries, audit_subtrees
 from security.audit import Checkpoint, Entry, NodeId, format_time
@@ -76,16 +76,19 @@ def node_hashes(conn: Connection, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
     """Hashes of these complete subtrees (a missing one is simply absent from the result)."""
     wanted = sorted(set(ids))
     found: dict[NodeId, bytes] = {}
-    t = audit_subtrees.c
     for start in range(0, len(wanted), 400):
         by_level: dict[int, list[int]] = {}
         for level, idx in wanted[start : start + 400]:
-            by_level.setdefault(level, []).append(idx)
-        # "level = L AND idx IN (...)" per level, OR-ed: primary-key lookups on SQLite too
-        # (a row-value IN list makes SQLite scan the whole table).
-        where = or_(*(and_(t.level == level, t.idx.in_(idxs)) for level, idxs in by_level.items()))
-        rows = conn.execute(select(t.level, t.idx, t.hash).where(where))
-        found.update({(row.level, row.idx): bytes(row.hash) for row in rows})
+            by_level.setdefault(int(level), []).append(int(idx))
+        # "(level = L AND idx IN (...)) OR ...": primary-key lookups on both databases (a
+        # row-value IN list makes SQLite scan the table). Written as SQL text with the integers
+        # inlined (they are ints, so nothing can be injected): a Core statement of this
+        # varying shape would be compiled anew on every call (~1-7 ms; the lookups take 0.1).
+        where = " OR ".join(
+            f"(level = {level} AND idx IN ({','.join(map(str, idxs))}))" for level, idxs in by_level.items()
+        )
+        rows = conn.execute(text(f"SELECT level, idx, hash FROM {audit_subtrees.name} WHERE {where}"))
+        found.update({(level, idx): bytes(h) for level, idx, h in rows})
     return found
 
 
