@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 
 def encode_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON (Vietnamese text stays readable, not ``\\u`` escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON (Vietnamese text stays readable, not ``\\u`` escaped); orjson is
+    several times faster than ``json`` on the large batches the outbox sends."""
+    return orjson.dumps(value)
 
 
 @dataclass(frozen=True)

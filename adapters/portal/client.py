@@ -21,6 +21,7 @@ from adapters.portal.mapping import (
     dossier_from_wire,
     dossier_to_wire,
     procedure_from_wire,
+    status_to_wire,
 )
 from adapters.portal.wire import (
     DossierWire,
@@ -43,6 +44,7 @@ class DossierSync:
 
 
 SyncAction = Literal["created", "updated"]
+STATUS_BATCH = 500  # dossiers per DongBoTrangThaiHoSo call
 
 
 class PortalClient:
@@ -152,6 +154,21 @@ class PortalClient:
                     idempotency_key=key,
                     upstream_ref=",".join(dict.fromkeys(s["MaHoSo"] for s in chunk)),
                 ),
+            )
+
+    async def sync_statuses(self, statuses: Sequence[tuple[str, str, Any]], ctx: CallContext) -> None:
+        """``DongBoTrangThaiHoSo``: set the current status of dossiers the portal holds, given
+        as ``(code, normalized status, updated at)``: far lighter than resending each record."""
+        data = [status_to_wire(code, status, at) for code, status, at in statuses]
+        for start in range(0, len(data), STATUS_BATCH):
+            chunk = data[start : start + STATUS_BATCH]
+            await self._call(
+                self._integration_url,
+                "DongBoTrangThaiHoSo",
+                {"data": chunk},
+                ctx,
+                # Setting a status to a value is idempotent.
+                Operation("DongBoTrangThaiHoSo", idempotent=True, upstream_ref=f"{len(chunk)} dossiers"),
             )
 
     async def get_procedure(self, ma_tthc: str, ctx: CallContext) -> dict[str, Any] | None:

@@ -170,6 +170,11 @@ def event_to_wire(code: str, event: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def status_to_wire(code: str, status: str, updated_at: Any = None) -> dict[str, Any]:
+    """One ``DongBoTrangThaiHoSo`` element: the dossier's current status."""
+    return {"MaHoSo": code, "TrangThaiHoSo": status_code(status), "NgayCapNhat": _date(updated_at, "updated_at")}
+
+
 def same_step(portal_step: Mapping[str, Any], ours: Mapping[str, Any]) -> bool:
     """Whether a step the portal holds is one we pushed (crash reconciliation): same
     ``MaHoSo``, ``ThoiDiemXuLy``, ``TrangThai`` and ``NoiDungXuLy``."""

@@ -1,11 +1,15 @@
 """Delivers the ``portal`` outbox topic to the national portal (DVCQG).
 
-For a batch: ``DongBoHoSoMC`` once with the current record of every dossier in it
-(``isUpdating`` from what we know, else from ``TraCuuHoSo``), then ``CapNhatTienDoHoSoMC``
-with the new progress steps in order. A message whose earlier delivery has an unknown outcome
-(its worker died, or a call failed part-way) is first reconciled with ``TraCuuHoSo``: steps
-the portal already holds are acknowledged without being sent again, so each step is recorded
-once.
+For one batch, in order:
+1. ``DongBoHoSoMC`` with the current record of every dossier that was PUT in the batch
+   (``isUpdating`` from what we know, else from ``TraCuuHoSo``);
+2. ``DongBoTrangThaiHoSo`` with the current status of the dossiers that only have new events
+   (a few bytes each instead of the whole record);
+3. ``CapNhatTienDoHoSoMC`` with the new progress steps, in order.
+
+A message whose earlier delivery has an unknown outcome (its worker died, or a call failed
+part-way) is first reconciled with ``TraCuuHoSo``: steps the portal already holds are
+acknowledged without being sent again, so each step is recorded once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections import defaultdict
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from adapters._exchange import CallContext
 from adapters.portal import DossierSync, PortalDossier, ProgressStep
@@ -27,10 +31,19 @@ from gateway.store.tables import dossiers
 
 log = structlog.get_logger("portal_sync")
 
+_RECORDS = select(dossiers.c.code, dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.portal_known,
+                  dossiers.c.updated_at).where(dossiers.c.code.in_(bindparam("codes", expanding=True)))
+_STATUSES = select(dossiers.c.code, dossiers.c.status, dossiers.c.updated_at).where(
+    dossiers.c.code.in_(bindparam("codes", expanding=True)))
+_MARK_KNOWN = update(dossiers).where(
+    dossiers.c.code.in_(bindparam("codes", expanding=True)), dossiers.c.portal_known.is_(False)
+).values(portal_known=True)
+
 
 class Portal(Protocol):
     async def lookup_dossier(self, ma_ho_so: str, ctx: CallContext) -> PortalDossier | None: ...
     async def sync_dossiers(self, records: list[DossierSync], ctx: CallContext) -> dict[str, str]: ...
+    async def sync_statuses(self, statuses: list[tuple[str, str, Any]], ctx: CallContext) -> None: ...
     async def push_progress(self, steps: list[ProgressStep], ctx: CallContext) -> None: ...
 
 
@@ -61,16 +74,8 @@ class PortalSyncHandler:
         if not live:
             return [outcomes[m.id] for m in messages]
 
-        records = await self._records(list(live))
-        syncs = [
-            DossierSync(code, records[code][0], exists=True if records[code][1] else _exists(portal_view, code))
-            for code in live
-            if code in records
-        ]
         try:
-            if syncs:
-                await self.portal.sync_dossiers(syncs, ctx)
-                await self._mark_known([s.code for s in syncs])
+            await self._sync_records_and_statuses(live, portal_view, ctx)
         except GatewayError as exc:
             for group in live.values():
                 self._fail_key(outcomes, group, _failure(exc))
@@ -104,30 +109,34 @@ class PortalSyncHandler:
                 outcomes[message.id] = Outcome.ok()
         return [outcomes[m.id] for m in messages]
 
+    async def _sync_records_and_statuses(
+        self, live: dict[str, list[Message]], portal_view: dict[str, PortalDossier | None], ctx: CallContext
+    ) -> None:
+        # A dossier needs its whole record sent when it was PUT in this batch, or when the
+        # portal is found not to hold it (reconciliation); otherwise its status is enough.
+        full = [code for code, group in live.items()
+                if any(m.payload.get("kind") == "dossier" for m in group)
+                or (code in portal_view and portal_view[code] is None)]
+        status_only = [code for code in live if code not in set(full)]
+        if full:
+            records = await self.db.read_sync(lambda conn: conn.execute(_RECORDS, {"codes": full}).all())
+            syncs = [
+                DossierSync(row.code, current_record(row.code, row),
+                            exists=True if row.portal_known else _exists(portal_view, row.code))
+                for row in records
+            ]
+            await self.portal.sync_dossiers(syncs, ctx)
+            await self.db.write_sync(lambda conn: conn.execute(_MARK_KNOWN, {"codes": full}))
+        if status_only:
+            rows = await self.db.read_sync(lambda conn: conn.execute(_STATUSES, {"codes": status_only}).all())
+            await self.portal.sync_statuses([(row.code, row.status, row.updated_at) for row in rows], ctx)
+
     @staticmethod
     def _fail_key(outcomes: dict[int, Outcome], group: list[Message], error: str) -> None:
         """The first message of a key carries the failure; the rest wait their turn."""
         outcomes[group[0].id] = Outcome.failed(error)
         for message in group[1:]:
             outcomes[message.id] = Outcome.skipped()
-
-    async def _records(self, codes: list[str]) -> dict[str, tuple[dict[str, Any], bool]]:
-        def read(conn: Connection) -> dict[str, tuple[dict[str, Any], bool]]:
-            rows = conn.execute(
-                select(dossiers.c.code, dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.portal_known)
-                .where(dossiers.c.code.in_(codes))
-            )
-            return {row.code: (current_record(row.code, row), row.portal_known) for row in rows}
-
-        return await self.db.read_sync(read)
-
-    async def _mark_known(self, codes: list[str]) -> None:
-        def write(conn: Connection) -> None:
-            conn.execute(
-                update(dossiers).where(dossiers.c.code.in_(codes), dossiers.c.portal_known.is_(False)).values(portal_known=True)
-            )
-
-        await self.db.write_sync(write)
 
 
 def _exists(portal_view: dict[str, PortalDossier | None], code: str) -> bool | None:
