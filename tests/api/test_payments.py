@@ -130,7 +130,8 @@ async def test_platform_down_releases_the_key(stack: Stack) -> None:
     fault = {"target": "payment", "operation": "INIT", "mode": "error", "status": 503}
     assert (await stack.admin.post("/__admin/faults", json=fault)).status_code < 300
     failed = await _create(stack)
-    assert failed.status_code >= 500 and failed.headers["content-type"] == "application/problem+json"
+    assert failed.status_code >= 500, failed.text
+    assert failed.headers.get("content-type") == "application/problem+json", (failed.status_code, failed.text)
     await stack.admin.delete("/__admin/faults")
     assert (await _create(stack)).status_code == 201
 

@@ -22,13 +22,15 @@ Duplicates are recognised by ``MaThamChieu|MaGiaoDich|MaLoi`` (a unique column s
 verified callbacks whose reference and amount checked out) and answered with the code the
 first one got; the forward-only UPDATE is a second guard.
 
-The hot path: one ``Database.write_sync`` per callback (a plain function on a synchronous
-connection, statements built once; on SQLite a whole group-commit batch runs in one hop to the
-writer thread) plus the audit entry, which ``StoreAuditSink`` writes the same way.
+The hot path: callbacks that arrive while the previous batch is being written are applied
+together, set-wise, in one function of ``Database.write_sync`` (``callback_batch``: a few
+statements per batch, not five per callback); a batch that fails is retried one callback at a
+time. The audit entry follows through ``StoreAuditSink``, which writes the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,15 +38,12 @@ from typing import Any, Protocol
 
 import orjson
 import structlog
-from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from adapters.payment import VerifiedCallback
 from gateway.errors import ChecksumInvalid, ContractViolation
-from gateway.services.payments import ledger
+from gateway.services.payments import callback_batch
+from gateway.services.payments.callback_batch import Decision, Item
 from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database
-from gateway.store.tables import payment_callbacks
 from security.audit import AuditSink, ExchangeRecord
 
 log = structlog.get_logger("payments.callbacks")
@@ -67,21 +66,6 @@ AUDIT_OUTCOMES = {
     "99": "invalid_request",
 }
 
-_STORE = payment_callbacks.insert()
-# With a dedup key: INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING id, per dialect.
-_STORE_ONCE = {
-    name: module.insert(payment_callbacks)
-    .on_conflict_do_nothing(index_elements=["dedup_key"])
-    .returning(payment_callbacks.c.id)
-    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
-}
-_FIRST_REPLY = select(payment_callbacks.c.reply_code).where(payment_callbacks.c.dedup_key == bindparam("key"))
-_MARK_UNCHANGED = (
-    update(payment_callbacks)
-    .where(payment_callbacks.c.dedup_key == bindparam("b_key"))
-    .values(outcome="unchanged", reply_code="02")
-)
-
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -102,115 +86,70 @@ class CallbackService:
         self.platform = platform
         self.audit = audit
         self.clock = clock
+        self._waiting: list[tuple[Item, asyncio.Future[Decision]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def handle(self, raw: bytes, *, request_id: str) -> CallbackResult:
         started = self.clock.now()
         fields = _parse(raw)
-        verified = False
-        callback: VerifiedCallback | None = None
-        refusal: tuple[str, str] | None = None
-        if fields is None:
-            refusal = ("99", "malformed")
-        else:
-            try:
-                callback = self.platform.verify_callback(fields)
-            except ChecksumInvalid:
-                refusal = ("97", "checksum_invalid")
-            except ContractViolation:  # fails the schema: missing field, SoTien not an integer...
-                refusal = ("99", "malformed")
-            else:
-                verified = True
-                if callback.partner_code != self.platform.partner_code:
-                    refusal = ("99", "wrong_partner")
-        stored_raw = raw.decode("utf-8", errors="replace")
-        received_at = self.clock.now()
-
-        def write(conn: Connection) -> CallbackResult:
-            if callback is None or refusal is not None:
-                code, outcome = refusal or ("99", "malformed")
-                self._insert(conn, stored_raw, fields, received_at, verified, code, outcome, None, None)
-                return CallbackResult(code, outcome, {})
-            return self._apply(conn, stored_raw, callback, received_at)
-
-        result = await self.db.write_sync(write)
-        reply = self.platform.callback_reply(fields, result.code, MESSAGES[result.code])
-        result = CallbackResult(result.code, result.outcome, reply, result.payment_id, result.event)
-        await self._audit(raw, fields, verified, result, request_id, started)
+        item = self._check(raw, fields, started)
+        decision = await self._apply(item)
+        reply = self.platform.callback_reply(fields, decision.code, MESSAGES[decision.code])
+        result = CallbackResult(decision.code, decision.outcome, reply, decision.payment_id, decision.event)
+        await self._audit(raw, fields, item.verified, result, request_id, started)
         if result.outcome == "unchanged":
             log.warning("payments.callback.conflict", payment_id=result.payment_id, code=result.code)
         return result
 
-    def _insert(
-        self,
-        conn: Connection,
-        raw: str,
-        fields: Mapping[str, Any] | None,
-        received_at: datetime,
-        verified: bool,
-        code: str,
-        outcome: str,
-        payment_id: str | None,
-        dedup_key: str | None,
-    ) -> bool:
-        """Store one callback. With a ``dedup_key``, False when that key is already stored."""
-        values = {
-            "received_at": received_at,
-            "raw": raw,
-            "ma_tham_chieu": str(fields.get("MaThamChieu"))[:64] if fields else None,
-            "dedup_key": dedup_key,
-            "verified": verified,
-            "outcome": outcome,
-            "reply_code": code,
-            "payment_id": payment_id,
-        }
-        if dedup_key is None:
-            conn.execute(_STORE, values)
-            return True
-        return conn.execute(_STORE_ONCE[conn.dialect.name], values).first() is not None
+    def _check(self, raw: bytes, fields: Mapping[str, Any] | None, received_at: datetime) -> Item:
+        """Verify before touching the ledger: schema, ``MaXacThuc``, partner code."""
+        text = raw.decode("utf-8", errors="replace")
+        ref = str(fields.get("MaThamChieu"))[:64] if fields else None
+        if fields is None:
+            return Item(text, ref, received_at, False, refusal=("99", "malformed"))
+        try:
+            callback = self.platform.verify_callback(fields)
+        except ChecksumInvalid:
+            return Item(text, ref, received_at, False, refusal=("97", "checksum_invalid"))
+        except ContractViolation:  # fails the schema: missing field, SoTien not an integer...
+            return Item(text, ref, received_at, False, refusal=("99", "malformed"))
+        if callback.partner_code != self.platform.partner_code:
+            return Item(text, ref, received_at, True, callback, refusal=("99", "wrong_partner"))
+        return Item(text, ref, received_at, True, callback)
 
-    def _apply(self, conn: Connection, raw: str, callback: VerifiedCallback, received_at: datetime) -> CallbackResult:
-        """A verified callback: check it against the ledger and settle the payment once."""
-        fields = callback.raw
-        payment = ledger.callback_target(conn, callback.ma_tham_chieu)
-        if payment is None:
-            self._insert(conn, raw, fields, received_at, True, "01", "unknown_reference", None, None)
-            return CallbackResult("01", "unknown_reference", {})
-        payment_id, amount, status = payment
-        if callback.amount != int(amount):
-            self._insert(conn, raw, fields, received_at, True, "04", "amount_mismatch", payment_id, None)
-            return CallbackResult("04", "amount_mismatch", {}, payment_id)
+    async def _apply(self, item: Item) -> Decision:
+        """Queue ``item`` for the next batch; one batch is written at a time."""
+        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches(), name="payment-callbacks")
+        return await future
 
-        dedup_key = "|".join((callback.ma_tham_chieu, callback.transaction_id, callback.result_code))
-        result_status = "paid" if callback.paid else "failed"
-        if status == "pending":
-            code, outcome = "00", "applied"
-        elif status == result_status:  # already has this result (reconciliation came first)
-            code, outcome = "00", "duplicate"
-        else:
-            code, outcome = "02", "unchanged"
-        if not self._insert(conn, raw, fields, received_at, True, code, outcome, payment_id, dedup_key):
-            first = conn.execute(_FIRST_REPLY, {"key": dedup_key}).scalar()
-            self._insert(conn, raw, fields, received_at, True, first or "00", "duplicate", payment_id, None)
-            return CallbackResult(first or "00", "duplicate", {}, payment_id)
-        if outcome != "applied":
-            return CallbackResult(code, outcome, {}, payment_id)
-        now = self.clock.now()
-        event = ledger.settle(
-            conn,
-            payment_id=payment_id,
-            status=result_status,  # type: ignore[arg-type]
-            now=now,
-            settled_by="callback",
-            transaction_id=callback.transaction_id or None,
-            bank_code=callback.bank_code or None,
-            paid_at=callback.at or now,
-        )
-        # `status` was read in this transaction; on PostgreSQL a concurrent transaction may
-        # have settled it meanwhile: the forward-only UPDATE then changed nothing.
-        if event is None:
-            conn.execute(_MARK_UNCHANGED, {"b_key": dedup_key})
-            return CallbackResult("02", "unchanged", {}, payment_id)
-        return CallbackResult("00", "applied", {}, payment_id, event)
+    async def _write_batches(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            now = self.clock.now()
+            items = [item for item, _ in batch]
+            try:
+                decisions = await self.db.write_sync(lambda conn: callback_batch.apply(conn, items, now))
+            except Exception as exc:  # e.g. a race with another process: each alone, then
+                log.info("payments.callback.batch_retried", size=len(batch), error=type(exc).__name__)
+                for item, future in batch:
+                    await self._write_alone(item, future, now)
+                continue
+            for (_, future), decision in zip(batch, decisions, strict=True):
+                if not future.done():
+                    future.set_result(decision)
+
+    async def _write_alone(self, item: Item, future: asyncio.Future[Decision], now: datetime) -> None:
+        try:
+            decisions = await self.db.write_sync(lambda conn: callback_batch.apply(conn, [item], now))
+        except Exception as exc:  # not stored: the route answers 503 and the platform retries
+            if not future.done():
+                future.set_exception(exc)
+            return
+        if not future.done():
+            future.set_result(decisions[0])
 
     async def _audit(
         self,

@@ -121,3 +121,38 @@ async def test_old_callback_replayed_after_settlement_is_a_no_op(db: Database, s
     assert await _send(service, body) == "00"
     assert await _count(db, province_events) == 1
     assert await _count(db, outbox) == 1
+
+
+async def test_a_mixed_batch_decides_each_callback_as_if_alone(db: Database, service: CallbackService, clock) -> None:
+    """Callbacks applied together (one batch) get the answers they would get one by one."""
+    other = payment_row(clock, payment_id="pay_" + "1" * 24, reference="LT261122OTHER00001")
+    await db.write_sync(lambda c: ledger.insert_payment(c, other, ma_tham_chieu="LT261122OTHER00001-1", attempt=1))
+    bodies = [
+        signed_callback(REF),  # applied
+        signed_callback(REF),  # duplicate of the first, in the same batch
+        signed_callback(REF, secret="forged"),  # 97
+        signed_callback("LT-NOWHERE-1"),  # 01
+        signed_callback("LT261122OTHER00001-1", code="24", transaction_id="GD9"),  # other payment fails
+        signed_callback("LT261122OTHER00001-1", transaction_id="GD10"),  # then contradicts: 02
+        signed_callback(REF, amount=1),  # 04
+    ]
+    results = await asyncio.gather(*(service.handle(orjson.dumps(b), request_id=f"m{i}") for i, b in enumerate(bodies)))
+    assert [(r.code, r.outcome) for r in results] == [
+        ("00", "applied"), ("00", "duplicate"), ("97", "checksum_invalid"), ("01", "unknown_reference"),
+        ("00", "applied"), ("02", "unchanged"), ("04", "amount_mismatch"),
+    ]
+    assert results[0].event is not None and results[0].event["type"] == "payment.paid"
+    assert results[4].event is not None and results[4].event["type"] == "payment.failed"
+    assert await _status(db) == "paid"
+    assert await _count(db, province_events) == 2
+    assert await _count(db, outbox) == 2
+    assert await _count(db, payment_callbacks) == len(bodies)
+
+
+async def test_a_callback_after_reconciliation_with_the_same_result_is_a_success(db: Database, service: CallbackService, clock) -> None:
+    """Reconciliation settled it paid first: the genuine paid callback is answered 00 and changes nothing."""
+    await db.write_sync(lambda c: ledger.settle(c, payment_id="pay_" + "0" * 24, status="paid", now=clock.now(),
+                                                settled_by="reconcile", transaction_id="GD0001"))
+    result = await service.handle(orjson.dumps(signed_callback(REF)), request_id="late")
+    assert (result.code, result.outcome) == ("00", "duplicate")
+    assert await _count(db, province_events) == 1

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
@@ -26,6 +27,15 @@ from security.audit import ListAuditSink
 from tests.support.servers import serve_asgi
 
 pytestmark = pytest.mark.network
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Any:
+    """The command configures structlog to print to the stderr of the moment, which CliRunner
+    replaces and then closes: put back the configuration the other tests log with."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 class _Clock:
