@@ -17,7 +17,7 @@ from fastapi import Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 
-from gateway.api.deps import get_container
+from gateway.api.deps import container_of
 from gateway.errors import Forbidden, Unauthorized
 from security.caller_auth import ALL_SCOPES, SCOPE_DESCRIPTIONS, Caller
 
@@ -50,7 +50,7 @@ def require_scope(scope: str) -> Callable[..., Awaitable[Caller]]:
     ) -> Caller:
         token = bearer_token(authorization)
         try:
-            caller: Caller = get_container(request).tokens.verify(token)
+            caller: Caller = container_of(request).tokens.verify(token)
         except Unauthorized as exc:
             raise Unauthorized(
                 exc.detail, headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="invalid_token"'}

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from adapters._exchange import CallContext
 from adapters.population import CitizenQuery
 from gateway.api.auth import require_scope
-from gateway.api.deps import get_container
+from gateway.api.deps import container_of
 from gateway.api.models.citizens import (
     CitizenLookupRequest,
     CitizenLookupResponse,
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 # Async on purpose: FastAPI runs plain ``def`` dependencies in its thread pool, a thread hop
 # per dependency per request that the hot lookup path does not need.
 async def citizen_service(request: Request) -> CitizenService:
-    service: CitizenService = get_container(request).services["citizens"]
+    service: CitizenService = container_of(request).services["citizens"]
     return service
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from gateway.api.deps import get_container
+from gateway.api.deps import container_of
 from gateway.errors import Forbidden, InvalidRequest, Unauthorized
 from security.caller_auth import ALL_SCOPES, Client, parse_scope
 
@@ -62,7 +62,7 @@ async def issue_token(
     if grant_type != GRANT_TYPE:
         raise InvalidRequest(f"unsupported grant_type {grant_type!r}: only client_credentials is supported")
     client_id, client_secret = _client_credentials(request, client_id, client_secret)
-    container = get_container(request)
+    container = container_of(request)
     # scrypt costs ~70 ms: keep it off the event loop.
     try:
         client: Client = await run_in_threadpool(container.clients.authenticate, client_id, client_secret)
@@ -83,7 +83,7 @@ async def issue_token(
 )
 async def jwks(request: Request, response: Response) -> dict[str, Any]:
     response.headers["Cache-Control"] = "public, max-age=300"
-    keys: dict[str, Any] = get_container(request).keys.jwks()
+    keys: dict[str, Any] = container_of(request).keys.jwks()
     return keys
 
 
