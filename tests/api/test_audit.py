@@ -55,12 +55,17 @@ async def test_callers_without_audit_read_are_refused_and_the_refusal_is_audited
 
 
 async def test_page_size_is_capped(audit_settings) -> None:
-    """limit above 500 is refused with invalid_request; 500 is accepted."""
+    """limit above 500 is refused with invalid_request; 500 is accepted; absurd numbers are
+    refused the same way (never a database error)."""
     async with in_process_stack(audit_settings) as stack:
         auth = await stack.token("audit.read")
         reply = await stack.api.get("/v1/audit/entries?limit=501", headers=auth)
         assert reply.status_code == 422 and reply.json()["code"] == "invalid_request"
         assert (await stack.api.get("/v1/audit/entries?limit=500", headers=auth)).status_code == 200
+        for path in (f"/v1/audit/entries/{2**63}", f"/v1/audit/entries?after={2**64}", "/v1/audit/entries/0",
+                     f"/v1/audit/consistency?from=1&to={2**63}", "/v1/audit/consistency?from=5&to=2"):
+            reply = await stack.api.get(path, headers=auth)
+            assert reply.status_code == 422 and reply.json()["code"] == "invalid_request", path
 
 
 async def test_entries_filters_detail_and_decrypted_bodies(audit_settings) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Security
+from fastapi import APIRouter, Depends, Path, Query, Request, Security
 
 from gateway.api.auth import oauth2_scheme, require_scope
-from gateway.api.deps import get_container, service
+from gateway.api.deps import container_of, service
 from gateway.errors import GatewayError
 from gateway.services.audit.reader import MAX_PAGE, AuditReader
 from security.audit import ExchangeRecord
@@ -27,7 +27,7 @@ async def record_read(request: Request, caller: str | None, outcome: str, status
     """One audit entry for one read of the audit trail."""
     started = datetime.now(UTC)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    await get_container(request).audit.record(
+    await container_of(request).audit.record(
         ExchangeRecord(
             at=started, direction="inbound", peer="province", operation="audit.read",
             request_id=str(getattr(request.state, "request_id", "")), caller=caller, officer_id=None,
@@ -55,13 +55,15 @@ async def officer(
 
 
 Officer = Annotated[Caller, Depends(officer)]
+MAX_SEQ = 2**53 - 1  # entries' numbers are safe JSON integers (RFC 8785)
+Seq = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the entry's position in the log")]
 Reader = Annotated[AuditReader, service("audit")]
 
 
 @router.get("/entries", summary="Sealed audit entries after a cursor, with filters")
 async def entries(
     reader: Reader, _officer: Officer,
-    after: Annotated[int, Query(ge=0, description="cursor: the last seq seen")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="cursor: the last seq seen")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"at most {MAX_PAGE}")] = 100,
     peer: Annotated[str | None, Query(max_length=32)] = None,
     operation: Annotated[str | None, Query(max_length=64)] = None,
@@ -71,14 +73,14 @@ async def entries(
 
 
 @router.get("/entries/{seq}", summary="One entry with its stored bodies (decrypted), leaf hash, signature")
-async def entry(seq: int, reader: Reader, _officer: Officer) -> dict[str, Any]:
+async def entry(seq: Seq, reader: Reader, _officer: Officer) -> dict[str, Any]:
     return await reader.entry(seq)
 
 
 @router.get("/entries/{seq}/proof", summary="Inclusion proof of an entry against the tree of size n")
 async def proof(
-    seq: int, reader: Reader, _officer: Officer,
-    size: Annotated[int | None, Query(ge=1, description="tree size (default: the latest checkpoint's)")] = None,
+    seq: Seq, reader: Reader, _officer: Officer,
+    size: Annotated[int | None, Query(ge=1, le=MAX_SEQ, description="tree size (default: the latest checkpoint's)")] = None,
 ) -> dict[str, Any]:  # fmt: skip
     return await reader.inclusion(seq, size)
 
@@ -86,8 +88,8 @@ async def proof(
 @router.get("/consistency", summary="Consistency proof between two tree sizes")
 async def consistency(
     reader: Reader, _officer: Officer,
-    first: Annotated[int, Query(alias="from", ge=0)],
-    second: Annotated[int, Query(alias="to", ge=0)],
+    first: Annotated[int, Query(alias="from", ge=0, le=MAX_SEQ)],
+    second: Annotated[int, Query(alias="to", ge=0, le=MAX_SEQ)],
 ) -> dict[str, Any]:  # fmt: skip
     return await reader.consistency(first, second)
 
