@@ -159,6 +159,27 @@ async def test_the_witness_holds_each_checkpoint(log_of, cli_settings, tmp_path)
     assert report.ok, report.problems
 
 
+async def test_the_witness_exposes_a_wholesale_rewrite(log_of, db, cli_settings) -> None:
+    """Someone with database access truncates the log to 12 entries and removes the later
+    checkpoints: the database is self-consistent again, but the witness's checkpoints 20 and
+    23 are named as removed history."""
+    from gateway.store.tables.audit import audit_checkpoints
+
+    await log_of(0, 23)
+
+    def truncate(conn) -> None:
+        conn.execute(delete(audit_entries).where(audit_entries.c.log_seq > 12))
+        conn.execute(delete(audit_checkpoints).where(audit_checkpoints.c.size > 10))
+
+    await db.write_sync(truncate)
+    without_witness, _ = await live(cli_settings, witness="")
+    assert without_witness.ok  # what is left is consistent…
+    report, _ = await live(cli_settings)
+    assert [p.split(":", 1)[0].split(" (")[0] for p in report.problems] == [
+        "witnessed checkpoint size 20", "witnessed checkpoint size 23"]
+    assert all("entries removed" in p for p in report.problems)
+
+
 async def test_cli_verify_exit_status_and_messages(log_of, cli_settings, tmp_path, monkeypatch) -> None:
     """`audit export` then `audit verify --bundle` exit 0; a tampered bundle exits 1 naming the
     entry; live `audit verify` exits 0."""
