@@ -87,6 +87,7 @@ class AuditSealer:
         self._started_at = clock()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._more = False  # the last round read as many rows as it asked for
 
     # ---- life cycle ---------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class AuditSealer:
             except Exception:
                 log.exception("audit.sealer.failed")
                 sealed = 0
-            if sealed < self.config.batch:  # more waiting? go on at once
+            if not (sealed and self._more):  # a full batch means more may wait: go on at once
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.config.interval)
@@ -179,7 +180,9 @@ class AuditSealer:
         # checkpoints land on round sizes whatever the batch.
         boundary = (last.size if last else 0) + self.config.checkpoint_every
         limit = min(self.config.batch, boundary - size) if boundary > size else self.config.batch
-        return size, audit_log.unsealed_rows(conn, limit), last
+        rows = audit_log.unsealed_rows(conn, limit)
+        self._more = len(rows) == limit
+        return size, rows, last
 
     async def _accumulator(self, size: int) -> MerkleAccumulator:
         if self._acc is None or self._acc.size != size:

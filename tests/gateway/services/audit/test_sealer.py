@@ -213,3 +213,21 @@ async def test_redaction_and_at_rest_key_rotation(db, keys) -> None:
     assert first["request_body"]["digest_matches"] and second["request_body"]["digest_matches"]
     assert "000000000001" in first["request_body"]["content"]
     assert third["request_body"]["state"] == "redacted" and "[redacted]" in third["request_body"]["content"]
+
+
+async def test_the_running_sealer_keeps_up_with_a_backlog_larger_than_a_batch(db, sink, keys, clock) -> None:
+    """Started with 2,500 rows waiting, batches of 300 and a checkpoint every 200, the loop
+    goes on at once after full batches instead of waiting its interval each time."""
+    for start in range(0, 2500, 250):
+        await asyncio.gather(*(sink.record(record(i)) for i in range(start, start + 250)))
+    sealer = AuditSealer(db, keys, clock=clock, config=SealerConfig(batch=300, checkpoint_every=200, interval=5.0))
+    await sealer.start()
+    try:
+        for _ in range(200):
+            if await db.read_sync(audit_log.sealed_size) == 2500:
+                break
+            await asyncio.sleep(0.05)
+        assert await db.read_sync(audit_log.sealed_size) == 2500  # well before one 5 s interval
+        assert (await db.read_sync(audit_log.latest_checkpoint)).size == 2400
+    finally:
+        await sealer.stop()
