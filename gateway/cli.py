@@ -17,6 +17,15 @@ from gateway.settings import Settings
 app = typer.Typer(help="Liên thông: the provincial integration gateway.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+def _mount_subcommands() -> None:
+    from gateway.cli_audit import app as audit_app
+
+    app.add_typer(audit_app, name="audit", help="The tamper-evident audit trail: export, verify, purge.")
+
+
+_mount_subcommands()
 console = Console(stderr=True)
 
 

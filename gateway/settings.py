@@ -174,6 +174,8 @@ class Settings(BaseSettings):
         for name, value in DEV_POPULATION_SECRETS.items():
             if getattr(self, name) == value:
                 problems.append(f"LIENTHONG_{name.upper()} is the development default")
+        if getattr(self, "audit_body_protection", "encrypt") == "none":
+            problems.append("LIENTHONG_AUDIT_BODY_PROTECTION=none would store personal data in clear")
         if self.payment_token == DEV_PAYMENT_TOKEN:
             problems.append("LIENTHONG_PAYMENT_TOKEN is the development default")
         for name, dev_value in dev_values.items():
