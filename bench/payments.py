@@ -18,7 +18,11 @@ Each round measures, in this order:
 3. mock QUERY/s: a checksummed request/reply the mock answers with no storage (the
    ceiling of one HTTP exchange with checksum work on this machine);
 4. gateway callbacks/s: signed callbacks posted to `/national/payment/callback`, each
-   verified, stored raw, applied (state change + event + outbox message) and audited.
+   verified, stored raw, applied (state change + event + outbox message) and audited;
+5. gateway GET /healthz/s: the HTTP floor of the gateway process with this load generator
+   (no work at all), to read row 4 against;
+6. in-process callbacks/s: `CallbackService.handle` on a SQLite file, no HTTP (the durable
+   callback capacity itself: verify, store, settle, event, outbox, audit).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from adapters._exchange import CallContext
 from adapters.payment import Fee, Payer, PaymentOrder, build_payment_client
 from security.audit import ListAuditSink
 from security.checksums import maxacthuc_callback
+from gateway.logging import configure_logging
 from tests.support.processes import Proc, base_env, free_port, running, wait_until_up
 
 DEV_SECRET = "dev-payment-secret"
@@ -157,6 +162,63 @@ async def gateway_callbacks(api_url: str, references: list[str], concurrency: in
     return result
 
 
+async def health_rate(api_url: str, n: int, concurrency: int) -> tuple[float, list[float]]:
+    async with _load_client(api_url, concurrency) as api:
+
+        async def one(_: int) -> None:
+            assert (await api.get("/healthz")).status_code == 200
+
+        return await _run(n, concurrency, one)
+
+
+async def in_process_callbacks(tmp: Path, n: int, concurrency: int, tag: str) -> tuple[float, list[float]]:
+    """``CallbackService.handle`` × n on its own SQLite file (WAL, NORMAL), audit entries included."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    import orjson  # noqa: PLC0415
+
+    from adapters._exchange import SystemClock  # noqa: PLC0415
+    from gateway.services.payments import CallbackService, ledger  # noqa: PLC0415
+    from gateway.store import Database, upgrade  # noqa: PLC0415
+    from gateway.store.audit_sink import StoreAuditSink  # noqa: PLC0415
+
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp / f'inproc-{tag}.db'}")
+    await upgrade(db.engine)
+    platform = _platform("http://platform.invalid")
+    now = datetime.now(UTC)
+    refs = [f"LTBENCH{tag}{i:08d}-1" for i in range(n)]
+
+    def seed(conn: Any) -> None:
+        for i, ref in enumerate(refs):
+            row = {"id": f"pay_{tag}{i:020d}"[:28], "reference": ref[:-2], "client_id": "bench",
+                   "dossier_code": "BENCH", "procedure_code": "1.001612", "procedure_name": "Thủ tục",
+                   "agency_code": "000.00.12.H56", "agency_name": "UBND", "amount": 150000, "description": "Lệ phí",
+                   "fees": [{"name": "Lệ phí", "amount": 150000}], "payer": {"full_name": "NGUYỄN VĂN A"},
+                   "return_url": None, "status": "pending", "pay_url": "http://pay", "created_at": now,
+                   "updated_at": now}
+            ledger.insert_payment(conn, row, ma_tham_chieu=ref, attempt=1)
+
+    await db.write_sync(seed)
+    service = CallbackService(db, platform, StoreAuditSink(db), SystemClock())
+    bodies = []
+    for i, ref in enumerate(refs):
+        body = {"LoaiBanTin": "CALLBACK", "MaLoi": "00", "MaDoiTac": PARTNER, "MaThamChieu": ref, "SoTien": 150000,
+                "MaTienTe": "VND", "MaGiaoDich": f"GD{i:08d}", "MaNganHang": "VCB", "ThoiGianGD": "20261122093000",
+                "ThongTinGiaoDich": "Le phi"}
+        body["MaXacThuc"] = maxacthuc_callback(body, DEV_SECRET)
+        bodies.append(orjson.dumps(body))
+
+    async def one(i: int) -> None:
+        result = await service.handle(bodies[i], request_id="bench")
+        assert result.code == "00", result
+
+    try:
+        return await _run(n, concurrency, one)
+    finally:
+        await platform.exchange.aclose()
+        await db.close()
+
+
 def _mocks_proc(env: dict[str, str], tmp: Path) -> Proc:
     """The mock payment platform alone (this module's `--serve-mocks`)."""
     proc = Proc(["mocks"], env, tmp / "mocks.log", f"http://127.0.0.1:{env['LIENTHONG_MOCKS_PORT']}/__admin/requests")
@@ -209,6 +271,10 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
                     await mock_query_rate(mocks_url, created["references"], concurrency))
                 rows.setdefault("gateway: callbacks handled (verify, store, settle, audit)", []).append(
                     await gateway_callbacks(api_url, created["references"], concurrency, tag, created["auth"]))
+                rows.setdefault("gateway: GET /healthz (the HTTP floor, no work)", []).append(
+                    await health_rate(api_url, n, concurrency))
+                rows.setdefault("in-process: CallbackService.handle (no HTTP)", []).append(
+                    await in_process_callbacks(tmp, n, concurrency, tag))
                 print(f"round {r + 1}: " + ", ".join(f"{v[-1][0]:,.0f}" for v in rows.values()), file=sys.stderr)
     print(f"payments={n} concurrency={concurrency} rounds={rounds} cores={os.cpu_count()} "
           f"python={sys.version.split()[0]} load={os.getloadavg()[0]:.1f}")
@@ -222,7 +288,8 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
         print(f"| {name} | {medians[name]:,.0f} | {each} | {_p(best, 50):.1f} | {_p(best, 99):.1f} |")
     names = list(medians)
     print(f"creations / mock INIT: {medians[names[1]] / medians[names[0]]:.2f}; "
-          f"callbacks / mock QUERY: {medians[names[3]] / medians[names[2]]:.2f}")
+          f"callbacks / mock QUERY: {medians[names[3]] / medians[names[2]]:.2f}; "
+          f"callbacks / gateway healthz: {medians[names[3]] / medians[names[4]]:.2f}")
 
 
 if __name__ == "__main__":
@@ -235,4 +302,5 @@ if __name__ == "__main__":
     if args.serve_mocks:
         serve_mocks()
     else:
+        configure_logging("WARNING")
         asyncio.run(main(args.payments, args.concurrency, args.rounds))
