@@ -34,10 +34,14 @@ system-deps:
 	@command -v xmlsec1 >/dev/null 2>&1 || { \
 		echo "installing xmlsec1 (Debian)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1) >/dev/null; }
+	@command -v jq >/dev/null 2>&1 || { \
+		echo "installing jq (Debian)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq) >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing chromium (Debian)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null; }
 
+# Every benchmark, one after the other (several minutes); figures go to docs/performance.md.
 bench: install postgres
 	$(BIN)/python -m bench.run
 
