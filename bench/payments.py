@@ -1,7 +1,7 @@
 """Benchmark: payment creations/s and callbacks handled/s through the gateway, against the mock
 payment platform's own rate measured in the same run.
 
-    .venv/bin/python -m bench.payments [--payments 2000] [--concurrency 32] [--rounds 3]
+    .venv/bin/python -m bench.payments [--payments 2000] [--concurrency 32] [--rounds 3] [--setting NAME=VALUE]
 
 Real processes on loopback: the mock payment platform alone (this module's `--serve-mocks`)
 and the gateway (`lienthong serve`, the real `app.create_app`), on SQLite in WAL with
@@ -249,12 +249,12 @@ def serve_mocks() -> None:
     uvicorn.run(app, host="127.0.0.1", port=config.port, log_config=None, access_log=False)
 
 
-async def main(n: int, concurrency: int, rounds: int) -> None:
+async def main(n: int, concurrency: int, rounds: int, settings: dict[str, str]) -> None:
     rows: dict[str, list[tuple[float, list[float]]]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         port, mocks_port = free_port(), free_port()
-        env = base_env(tmp, port=str(port), mocks_port=str(mocks_port), outbox_enabled="false")
+        env = base_env(tmp, port=str(port), mocks_port=str(mocks_port), outbox_enabled="false", **settings)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         mocks = _mocks_proc(env, tmp)
         gateway = Proc(["serve"], env, tmp / "gateway.log", f"http://127.0.0.1:{port}/healthz")
@@ -276,7 +276,7 @@ async def main(n: int, concurrency: int, rounds: int) -> None:
                 rows.setdefault("in-process: CallbackService.handle (no HTTP)", []).append(
                     await in_process_callbacks(tmp, n, concurrency, tag))
                 print(f"round {r + 1}: " + ", ".join(f"{v[-1][0]:,.0f}" for v in rows.values()), file=sys.stderr)
-    print(f"payments={n} concurrency={concurrency} rounds={rounds} cores={os.cpu_count()} "
+    print(f"payments={n} concurrency={concurrency} rounds={rounds} settings={settings} cores={os.cpu_count()} "
           f"python={sys.version.split()[0]} load={os.getloadavg()[0]:.1f}")
     print("| what | per s (median of rounds) | per s (each round) | p50 ms | p99 ms |\n|---|---|---|---|---|")
     medians = {}
@@ -297,10 +297,13 @@ if __name__ == "__main__":
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a gateway setting for this run, e.g. audit_sealer_enabled=false (repeatable)")
     parser.add_argument("--serve-mocks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_mocks:
         serve_mocks()
     else:
         configure_logging("WARNING")
-        asyncio.run(main(args.payments, args.concurrency, args.rounds))
+        extra = dict(item.split("=", 1) for item in args.setting)
+        asyncio.run(main(args.payments, args.concurrency, args.rounds, extra))
