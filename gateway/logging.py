@@ -67,10 +67,22 @@ PROCESSORS: list[Any] = [
 ]
 
 
+class _Stderr:
+    """``sys.stderr`` looked up at each write, not when logging was configured: a test runner
+    that swaps and closes stderr (typer's CliRunner) must not leave logging writing to a
+    closed stream."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     structlog.configure(
         processors=[*PROCESSORS, structlog.processors.JSONRenderer(ensure_ascii=False)],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(stream or _Stderr()),
         cache_logger_on_first_use=False,
     )
