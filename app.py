@@ -16,6 +16,7 @@ from adapters.payment import build_payment_client
 from adapters.population import build_population_client
 from adapters.portal import build_portal_client
 from gateway.api import problem
+from gateway.api.auth import document_security
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
 from gateway.api.routes import audit, citizens, console, dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     problem.install(app)
+    document_security(app)
     for module in (health, oauth, citizens, dossiers, sync, procedures, inbox, payments, events, national_payment,
                    audit, console):
         app.include_router(module.router)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from gateway.errors import DossierNotFound, InvalidTransition
 from gateway.outbox import enqueue_sync
 from gateway.services.sync_state import quick_sync_state, sync_state
-from gateway.services.transitions import is_allowed
+from gateway.services.transitions import is_allowed, sources_of
 from gateway.store import Database, refuse
 from gateway.store.tables import dossier_events, dossiers
 
@@ -25,10 +25,13 @@ _CURRENT = select(dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossi
 )
 _STATUS = select(dossiers.c.status, dossiers.c.event_count).where(dossiers.c.code == bindparam("code"))
 _STATUS_FOR_UPDATE = _STATUS.with_for_update()
+# Check the move and apply it in one statement: the row changes only if its current status
+# may move to the new one, and the event count comes back (PostgreSQL locks the row).
 _ADVANCE = (
     update(dossiers)
-    .where(dossiers.c.code == bindparam("b_code"))
-    .values(status=bindparam("b_status"), event_count=bindparam("b_seq"), updated_at=bindparam("b_now"))
+    .where(dossiers.c.code == bindparam("b_code"), dossiers.c.status.in_(bindparam("b_from", expanding=True)))
+    .values(status=bindparam("b_status"), event_count=dossiers.c.event_count + 1, updated_at=bindparam("b_now"))
+    .returning(dossiers.c.event_count)
 )
 _ADVANCE_WITH_DUE = _ADVANCE.values(due_at=bindparam("b_due_at"))
 _ADD_EVENT = insert(dossier_events)
@@ -72,18 +75,17 @@ class DossierService:
         event_id = f"evt_{uuid.uuid4().hex}"
 
         def write(conn: Connection) -> dict[str, Any]:
-            current = self._status(conn, code)
-            if current is None:
-                raise refuse(DossierNotFound(f"no dossier {code}"))
-            if not is_allowed(current.status, event["status"]):
-                raise refuse(InvalidTransition(f"{current.status} → {event['status']} is not allowed"))
-            seq = current.event_count + 1
             # The record stays as PUT; status and due date live in columns (cheap to update).
-            params = {"b_code": code, "b_status": event["status"], "b_seq": seq, "b_now": now}
+            params = {"b_code": code, "b_status": event["status"], "b_from": sources_of(event["status"]), "b_now": now}
             if event.get("due_at"):
-                conn.execute(_ADVANCE_WITH_DUE, {**params, "b_due_at": event["due_at"]})
+                seq = conn.execute(_ADVANCE_WITH_DUE, {**params, "b_due_at": event["due_at"]}).scalar()
             else:
-                conn.execute(_ADVANCE, params)
+                seq = conn.execute(_ADVANCE, params).scalar()
+            if seq is None:  # nothing was written: say why
+                current = self._status(conn, code)
+                if current is None:
+                    raise refuse(DossierNotFound(f"no dossier {code}"))
+                raise refuse(InvalidTransition(f"{current.status} → {event['status']} is not allowed"))
             conn.execute(_ADD_EVENT, {"event_id": event_id, "dossier_code": code, "seq": seq,
                                       "status": event["status"], "event": event, "created_at": now})
             enqueue_sync(conn, topic=PORTAL_TOPIC, key=code, idempotency_key=event_id,

@@ -15,3 +15,17 @@ def allowed_moves() -> dict[str, frozenset[str]]:
 
 def is_allowed(source: str, target: str) -> bool:
     return target in allowed_moves().get(source, frozenset())
+
+
+@cache
+def _sources() -> dict[str, list[str]]:
+    into: dict[str, list[str]] = {}
+    for source, targets in allowed_moves().items():
+        for target in targets:
+            into.setdefault(target, []).append(source)
+    return {target: sorted(sources) for target, sources in into.items()}
+
+
+def sources_of(target: str) -> list[str]:
+    """The statuses a dossier may move to ``target`` from (empty: none, e.g. ``submitted``)."""
+    return _sources().get(target, [])

@@ -15,7 +15,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 
 from gateway.api import problem
-from gateway.api.auth import require_scope
+from gateway.api.auth import document_security, require_scope
 from gateway.api.routes import oauth
 from gateway.container import Container
 from gateway.settings import Settings
@@ -47,6 +47,7 @@ def app(tmp_path: Path, keys: KeyStore) -> FastAPI:
     app = FastAPI()
     app.state.container = container
     problem.install(app)
+    document_security(app)
     app.include_router(oauth.router)
 
     @app.get("/v1/probe")

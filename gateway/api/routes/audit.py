@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Security
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from gateway.api.auth import oauth2_scheme, require_scope
+from gateway.api.auth import require_scope
 from gateway.api.deps import container_of, service
 from gateway.errors import GatewayError
 from gateway.services.audit.reader import MAX_PAGE, AuditReader
@@ -38,14 +38,11 @@ async def record_read(request: Request, caller: str | None, outcome: str, status
     )  # fmt: skip
 
 
-async def officer(
-    request: Request,
-    authorization: Annotated[str | None, Security(oauth2_scheme, scopes=["audit.read"])] = None,
-) -> Caller:
+async def officer(request: Request) -> Caller:
     """The verified ``audit.read`` caller. The read is recorded in the audit trail, and so is
     a refusal (no token, a bad one, or no ``audit.read``), before it propagates."""
     try:
-        caller = await _require_audit_read(request, authorization)
+        caller = await _require_audit_read(request)
     except GatewayError as exc:
         who = getattr(getattr(request.state, "caller", None), "client_id", None)
         await record_read(request, who, exc.code, exc.http_status)
@@ -54,6 +51,7 @@ async def officer(
     return caller
 
 
+officer.required_scope = "audit.read"  # type: ignore[attr-defined]  # for the OpenAPI document
 Officer = Annotated[Caller, Depends(officer)]
 MAX_SEQ = 2**53 - 1  # entries' numbers are safe JSON integers (RFC 8785)
 Seq = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the entry's position in the log")]
