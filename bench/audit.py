@@ -204,8 +204,10 @@ def main() -> None:
           f"  ({args.entries:,} entries per bundle)")  # fmt: skip
     for mode, label in (("included", "offline verification, with bodies"), ("omitted", "offline verification, digests only")):
         verify, verify_wall = found[mode]
-        print(f"{label:36}{verify:>16,.0f}{verify_wall:>17,.0f}  entries = {verify / sha:.3f} x SHA-256"
-              f"   target >= 100,000/s: {'PASS' if verify >= 100_000 else 'FAIL'}")  # fmt: skip
+        # Judged per wall-second: large bundles are checked by worker processes, whose CPU
+        # time the per-CPU-second column (this process only) does not count.
+        print(f"{label:36}{verify:>16,.0f}{verify_wall:>17,.0f}  entries = {verify_wall / sha_wall:.3f} x SHA-256"
+              f"   target >= 100,000/s (wall): {'PASS' if verify_wall >= 100_000 else 'FAIL'}")  # fmt: skip
     build, inclusion, consistency, ok = bench_proofs(args.tree, args.samples)
     p50, p99 = statistics.median(inclusion), statistics.quantiles(inclusion, n=100)[98]
     print(f"tree of {args.tree:,} leaves built in {build:.1f} s (all complete subtrees cached)")

@@ -16,6 +16,19 @@ from security.audit import entry_leaf_hash, sign_checkpoint, verify_bundle
 from .conftest import Log, build_log
 
 
+@pytest.fixture(autouse=True, params=["this process", "worker processes"])
+def verification_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every attack is detected the same whether entries are checked in this process or, as
+    for large bundles, by worker processes each reading its own small byte range."""
+    if request.param == "worker processes":
+        import security.audit.verify as verify
+
+        monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(verify, "RANGE_BYTES", 700)  # a few lines per range
+        monkeypatch.setattr(verify.os, "cpu_count", lambda: 2)
+    return str(request.param)
+
+
 def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_bytes().splitlines()]
 
