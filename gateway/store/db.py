@@ -37,6 +37,7 @@ SyncFn = Callable[[Connection], Any]
 log = structlog.get_logger("store")
 
 MAX_BATCH = 256
+LINGER_YIELDS = 2
 
 
 class _DomainFailure(Exception):
@@ -193,6 +194,10 @@ class Database:
         assert self._sync_queue is not None
         while True:
             batch = [await self._sync_queue.get()]
+            for _ in range(LINGER_YIELDS):
+                # Let requests already in progress reach their write: fuller batches, fewer
+                # commits and thread hops, at no cost in time when nothing else is running.
+                await asyncio.sleep(0)
             while len(batch) < MAX_BATCH and not self._sync_queue.empty():
                 batch.append(self._sync_queue.get_nowait())
             live = [item for item in batch if not item[1].done()]
