@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -162,16 +163,23 @@ class OAuth2ClientCredentials:
         self,
         *,
         token_url: str,
-        client_key: str,
-        client_secret: str,
+        client_key: str = "",
+        client_secret: str = "",
         clock: Clock,
         upstream: str,
         scope: str | None = None,
         refresh_margin_seconds: float = 180.0,
+        token_headers: Mapping[str, str] | None = None,
+        call_headers: Mapping[str, str] | None = None,
     ) -> None:
+        """``token_headers`` replace the Basic client authentication of the token call;
+        ``call_headers`` go on every call besides the bearer token (VNPT's LGSP wants both)."""
         self._token_url = token_url
-        basic = base64.b64encode(f"{client_key}:{client_secret}".encode()).decode("ascii")
-        self._basic = f"Basic {basic}"
+        if token_headers is None:
+            basic = base64.b64encode(f"{client_key}:{client_secret}".encode()).decode("ascii")
+            token_headers = {"Authorization": f"Basic {basic}"}
+        self._token_headers = dict(token_headers)
+        self._call_headers = dict(call_headers or {})
         self._clock = clock
         self._upstream = upstream
         self._scope = scope
@@ -185,7 +193,7 @@ class OAuth2ClientCredentials:
         self, request: OutboundRequest, http: httpx.AsyncClient
     ) -> OutboundRequest:
         token = await self._current_token(http)
-        return request.with_header("Authorization", f"Bearer {token}")
+        return request.with_headers(**self._call_headers, Authorization=f"Bearer {token}")
 
     def invalidate(self, request: OutboundRequest) -> bool:
         used = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -214,7 +222,7 @@ class OAuth2ClientCredentials:
             "token",
             url=self._token_url,
             data=form,
-            headers={"Authorization": self._basic},
+            headers=self._token_headers,
         )
         self.fetches += 1
         token = reply.get("access_token") if isinstance(reply, dict) else None

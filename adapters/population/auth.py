@@ -10,18 +10,14 @@ never to the HTTP client's default headers:
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 
 import httpx
-import structlog
 
-from adapters._exchange import Clock, OutboundRequest, post_credentials
-from contracts.errors import ContractViolation, UpstreamAuthFailed
+from adapters._exchange import Clock, OAuth2ClientCredentials, OutboundRequest
 
-log = structlog.get_logger("adapters.population.auth")
 
 
 def ndxp_digest(auth_url: str, username: str, timestamp: str, secret: str) -> str:
@@ -79,7 +75,7 @@ def lgsp_access_token(
     return base64.b64encode(raw).decode("ascii")
 
 
-class VnptLgspAuth:
+class VnptLgspAuth(OAuth2ClientCredentials):
     """VNPT-style LGSP: the ``lgspaccesstoken`` header on the token call and on every call,
     plus ``Authorization: Bearer <access_token>`` from ``POST {token_url}``
     (form ``grant_type=client_credentials``), cached and refreshed before it expires."""
@@ -93,57 +89,9 @@ class VnptLgspAuth:
         upstream: str = "population",
         refresh_margin_seconds: float = 180.0,
     ) -> None:
-        self._token_url = token_url
-        self._header = access_token_header
-        self._clock = clock
-        self._upstream = upstream
-        self._margin = refresh_margin_seconds
-        self._token: str | None = None
-        self._refresh_at = 0.0
-        self._lock = asyncio.Lock()
-        self.fetches = 0
-
-    async def authenticate(
-        self, request: OutboundRequest, http: httpx.AsyncClient
-    ) -> OutboundRequest:
-        token = await self._current_token(http)
-        return request.with_headers(
-            lgspaccesstoken=self._header, Authorization=f"Bearer {token}"
+        header = {"lgspaccesstoken": access_token_header}
+        super().__init__(
+            token_url=token_url, clock=clock, upstream=upstream, refresh_margin_seconds=refresh_margin_seconds,
+            token_headers=header, call_headers=header,
         )
 
-    def invalidate(self, request: OutboundRequest) -> bool:
-        if request.headers.get("Authorization", "").removeprefix("Bearer ") == self._token:
-            self._token = None
-        return True
-
-    def _fresh(self) -> bool:
-        return self._token is not None and self._clock.monotonic() < self._refresh_at
-
-    async def _current_token(self, http: httpx.AsyncClient) -> str:
-        if not self._fresh():
-            async with self._lock:  # concurrent calls fetch once
-                if not self._fresh():
-                    await self._fetch(http)
-        assert self._token is not None
-        return self._token
-
-    async def _fetch(self, http: httpx.AsyncClient) -> None:
-        reply = await post_credentials(
-            http,
-            self._upstream,
-            "token",
-            url=self._token_url,
-            data={"grant_type": "client_credentials"},
-            headers={"lgspaccesstoken": self._header},
-        )
-        self.fetches += 1
-        token = reply.get("access_token") if isinstance(reply, dict) else None
-        if not isinstance(token, str) or not token:
-            raise UpstreamAuthFailed(f"{self._upstream} LGSP token endpoint gave no access_token")
-        try:
-            expires_in = float(reply.get("expires_in", 3600))
-        except (TypeError, ValueError) as exc:
-            raise ContractViolation(f"{self._upstream} LGSP token: bad expires_in") from exc
-        self._token = token
-        self._refresh_at = self._clock.monotonic() + expires_in - min(self._margin, expires_in / 2)
-        log.info("adapter.auth.token", upstream=self._upstream, profile="vnpt")
