@@ -19,7 +19,6 @@ import httpx
 from adapters._exchange import Clock, OAuth2ClientCredentials, OutboundRequest
 
 
-
 def ndxp_digest(auth_url: str, username: str, timestamp: str, secret: str) -> str:
     """``sha256_hex(auth_url + username + timestamp + secret)``: the NDXP password digest."""
     return hashlib.sha256(f"{auth_url}{username}{timestamp}{secret}".encode()).hexdigest()
