@@ -5,14 +5,16 @@ Starts ``lienthong mocks`` and ``lienthong serve`` (dev mode, shared development
 temporary var dir, each its own process, exactly as an operator runs them), then, alternating
 rounds:
 
-- **gateway**: ``POST /v1/citizens/lookup`` (bearer token, scope citizens.read) at
-  concurrency 8 — API → adapter (zeep codec, auth profile, WS-Security sign) → mock → verify
-  the mock's signature → map → audit record → JSON;
+- **gateway**: ``POST /v1/citizens/lookup`` (bearer token, scope citizens.read) over 8
+  keep-alive connections — API → adapter (envelope, auth profile, WS-Security sign) → mock →
+  verify the mock's signature → map → audit record → JSON — sent by ``bench.loadgen`` (raw
+  asyncio streams, so the load generator does not eat the CPU the gateway needs);
 - **direct**: ``zeep.AsyncClient`` with ``security.wsse.WsseX509`` (same key, same peer
-  certificate, same auth profile headers) calling the mock at concurrency 8.
+  certificate, same auth profile headers) calling the mock at concurrency 8, on
+  ``httpx_aiohttp.AiohttpTransport`` (httpx's default transport tops out around 300
+  requests/s on this machine): the baseline as issue #3 defines it.
 
-Both load generators use ``httpx_aiohttp.AiohttpTransport`` (httpx's default transport tops
-out around 300 requests/s on this machine). For each round the CPU time each process spent
+For each round the CPU time each process spent
 (gateway, mocks: ``/proc/<pid>/stat``; the bench itself: ``time.process_time``) is divided by
 the requests, so a reader can see where the time goes on a shared machine.
 
@@ -47,6 +49,7 @@ from httpx_aiohttp import AiohttpTransport
 from lxml import etree
 
 from adapters._exchange import OutboundRequest, SystemClock
+from bench import loadgen
 from adapters.population import CitizenQuery, PopulationCodec, query_to_wire
 from adapters.population.factory import build_auth, build_reply_verifier
 from adapters.population.signing import SoapReplyChecker, WsseRequestSigner
@@ -70,13 +73,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class CpuMeter:
+    """CPU ms per request of each process (and of this one) between ``__init__`` and ``per``."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        self.bench_before = time.process_time()
+
+    def per(self, requests: int) -> dict[str, float]:
+        result = {f"cpu_{name}": (cpu_seconds(pid) - self.before[name]) / requests * 1000
+                  for name, pid in self.pids.items()}
+        result["cpu_bench"] = (time.process_time() - self.bench_before) / requests * 1000
+        return result
+
+
 async def run_round(
     call: Call, ids: list[str], requests: int, concurrency: int, pids: dict[str, int]
 ) -> dict[str, float]:
     for i in range(20):  # warm up connections and caches
         await call(ids[i % len(ids)])
-    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    bench_before = time.process_time()
+    meter = CpuMeter(pids)
     latencies: list[float] = []
     queue = list(range(requests))
 
@@ -91,10 +108,33 @@ async def run_round(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     result = {"rps": requests / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
-    for name, pid in pids.items():  # CPU ms per request, by process
-        result[f"cpu_{name}"] = (cpu_seconds(pid) - cpu_before[name]) / requests * 1000
-    result["cpu_bench"] = (time.process_time() - bench_before) / requests * 1000
-    return result
+    return result | meter.per(requests)
+
+
+def lookup_requests(ids: list[str], count: int, offset: int, headers: dict[str, str]) -> list[bytes]:
+    return [loadgen.request("POST", "/v1/citizens/lookup", headers=headers, json={
+        "id_number": ids[(offset + i) % len(ids)], "purpose": "benchmark", "officer_id": "cb.bench"})
+        for i in range(count)]
+
+
+async def run_gateway_round(
+    port: int, headers: dict[str, str], ids: list[str], requests: int, concurrency: int, pids: dict[str, int]
+) -> dict[str, float]:
+    """The gateway path: ``concurrency`` keep-alive connections, each sending its share in turn."""
+    per_connection = -(-requests // concurrency)
+    sent = per_connection * concurrency
+
+    async def send(batches: list[list[bytes]]) -> loadgen.Result:
+        result = await loadgen.run("127.0.0.1", port, batches, expect={200})
+        if result.statuses.get(200) != sum(map(len, batches)):
+            raise RuntimeError(f"gateway: {result.statuses} {result.failures[:1]}")
+        return result
+
+    await send([lookup_requests(ids, 3, c, headers) for c in range(concurrency)])  # warm up
+    loads = [lookup_requests(ids, per_connection, c * per_connection, headers) for c in range(concurrency)]
+    meter = CpuMeter(pids)
+    result = await send(loads)
+    return {"rps": result.rate, "p50": result.percentile_ms(0.5), "p99": result.percentile_ms(0.99)} | meter.per(sent)
 
 
 class ProfileAuth(httpx.Auth):
@@ -141,17 +181,6 @@ def direct_client(settings: Any, keys: KeyStore) -> tuple[Any, Call, httpx.Async
         return await service.TraCuuThongTinCongDan(**fields)
 
     return client, call, auth_http
-
-
-def gateway_call(api: httpx.AsyncClient, headers: dict[str, str]) -> Call:
-    async def call(id_number: str) -> Any:
-        body = {"id_number": id_number, "purpose": "benchmark", "officer_id": "cb.bench"}
-        reply = await api.post("/v1/citizens/lookup", json=body, headers=headers)
-        if reply.status_code != 200:
-            raise RuntimeError(f"gateway: {reply.status_code} {reply.text[:300]}")
-        return reply
-
-    return call
 
 
 def raw_xmlsec_sign(key: xmlsec.Key, cert_der: bytes, envelope: bytes) -> bytes:
@@ -252,20 +281,19 @@ async def measure(requests: int, rounds: int, concurrency: int) -> None:
             async with httpx.AsyncClient(base_url=mocks_url) as admin:
                 seed = (await admin.get("/__admin/population/citizens", params={"limit": 200})).json()
             ids = [c["id_number"] for c in seed["citizens"]]
-            api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", transport=AiohttpTransport(),
-                                    timeout=httpx.Timeout(20.0))
-            token = (await api.post("/oauth/token", data={
-                "grant_type": "client_credentials", "client_id": "demo", "client_secret": "demo-secret",
-                "scope": "citizens.read"})).json()["access_token"]
-            through_gateway = gateway_call(api, {"Authorization": f"Bearer {token}"})
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as api:
+                token = (await api.post("/oauth/token", data={
+                    "grant_type": "client_credentials", "client_id": "demo", "client_secret": "demo-secret",
+                    "scope": "citizens.read"})).json()["access_token"]
+            bearer = {"Authorization": f"Bearer {token}"}
             zeep_client, direct, auth_http = direct_client(settings, keys)
             results: dict[str, list[dict[str, float]]] = {"direct zeep": [], "gateway": []}
             try:
                 for _ in range(rounds):
                     results["direct zeep"].append(await run_round(direct, ids, requests, concurrency, pids))
-                    results["gateway"].append(await run_round(through_gateway, ids, requests, concurrency, pids))
+                    results["gateway"].append(
+                        await run_gateway_round(int(port), bearer, ids, requests, concurrency, pids))
             finally:
-                await api.aclose()
                 await zeep_client.transport.aclose()
                 await auth_http.aclose()
             costs = micro(keys, settings)
