@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, Insert, insert
+from sqlalchemy import Connection, Insert, bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.store.prepared import Prepared
 from gateway.store.tables import outbox
 
 
@@ -73,12 +74,15 @@ async def enqueue(conn: AsyncConnection, **message: Any) -> None:
     await conn.execute(message_insert(**message))
 
 
-_INSERT = insert(outbox)
+_INSERT = Prepared(insert(outbox).values(
+    topic=bindparam("topic"), key=bindparam("key"), idempotency_key=bindparam("idempotency_key"),
+    payload=bindparam("payload"), state="pending", attempts=0, available_at=bindparam("now"),
+    created_at=bindparam("now"),
+))
 
 
 def enqueue_sync(
     conn: Connection, *, topic: str, key: str, idempotency_key: str, payload: dict[str, Any], now: datetime
 ) -> None:
     """``enqueue`` for functions given to ``Database.write_sync`` (a prepared statement: hot path)."""
-    conn.execute(_INSERT, {"topic": topic, "key": key, "idempotency_key": idempotency_key, "payload": payload,
-                           "state": "pending", "attempts": 0, "available_at": now, "created_at": now})
+    _INSERT.run(conn, {"topic": topic, "key": key, "idempotency_key": idempotency_key, "payload": payload, "now": now})

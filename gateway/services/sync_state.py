@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select
+from sqlalchemy import Connection, bindparam, case, func, or_, select
 
+from gateway.store.prepared import Prepared
 from gateway.store.tables import outbox
 
 OPEN = ("pending", "inflight", "dead")
@@ -37,16 +38,16 @@ def sync_state(conn: Connection, key: str) -> dict[str, Any]:
     return _state(row.pending, row.dead, row.attempts or 0, last_error, synced_at.isoformat() if synced_at else None)
 
 
-_QUICK = (
+_QUICK = Prepared(
     select(outbox.c.state, func.count(), func.max(outbox.c.attempts))
-    .where(outbox.c.key == bindparam("key"), outbox.c.state.in_(OPEN))
+    .where(outbox.c.key == bindparam("key"), or_(*(outbox.c.state == state for state in OPEN)))
     .group_by(outbox.c.state)
 )
 
 
 def quick_sync_state(conn: Connection, key: str) -> dict[str, Any]:
     """The state right after a message was queued: one grouped count on (key, state)."""
-    rows = conn.execute(_QUICK, {"key": key}).all()
+    rows = _QUICK.all(conn, {"key": key})
     counts = {state: (count, attempts or 0) for state, count, attempts in rows}
     pending = sum(c for s, (c, _) in counts.items() if s != "dead")
     dead = counts.get("dead", (0, 0))[0]

@@ -25,6 +25,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import structlog
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as create_sync_engine
@@ -65,21 +66,31 @@ def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+def _json_dumps(value: Any) -> str:
+    # orjson for JSON columns: ~10× the standard library's encoder (the payload of every
+    # outbox message and event goes through it); same JSON, UTF-8 instead of \u escapes.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def create_engine(url: str, *, sqlite_synchronous: str = "NORMAL") -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **JSON_CODEC)
         _sqlite_pragmas(engine.sync_engine, sqlite_synchronous)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
 
 
 def create_sqlite_sync_engine(async_engine: AsyncEngine, synchronous: str = "NORMAL") -> Engine:
     """The same SQLite file through the standard ``sqlite3`` driver, for the writer thread."""
     url = async_engine.url.set(drivername="sqlite+pysqlite")
-    engine = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=4)
+    engine = create_sync_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=4,
+                                **JSON_CODEC)
     _sqlite_pragmas(engine, synchronous)
     return engine
 
