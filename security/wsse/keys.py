@@ -15,6 +15,7 @@ import xmlsec
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from security.wsse.constants import ECDSA_SHA256, RSA_SHA256
 
@@ -45,11 +46,19 @@ def _key_pem(key: KeyInput) -> bytes:
     )
 
 
+def _private_key(key: KeyInput) -> PrivateKeyTypes:
+    if isinstance(key, bytes):
+        return serialization.load_pem_private_key(key, password=None)
+    return key
+
+
 @dataclass(frozen=True, eq=False)
 class SigningIdentity:
-    """Our private key (as an ``xmlsec.Key``) and certificate, loaded once."""
+    """Our private key (as an ``xmlsec.Key`` and as a ``cryptography`` key, which signs) and
+    certificate, loaded once."""
 
     key: xmlsec.Key = field(repr=False)
+    private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = field(repr=False)
     certificate: x509.Certificate = field(repr=False)
     certificate_der: bytes = field(repr=False)
     signature_method: str  # the XML-DSig URI used when signing
@@ -67,10 +76,14 @@ class SigningIdentity:
             method = ECDSA_SHA256
         else:
             raise ValueError(f"unsupported key type for WS-Security: {type(public).__name__}")
-        if not isinstance(key, bytes) and key.public_key().public_numbers() != public.public_numbers():
+        private_key = _private_key(key)
+        if not isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            raise ValueError(f"unsupported key type for WS-Security: {type(private_key).__name__}")
+        if private_key.public_key().public_numbers() != public.public_numbers():
             raise ValueError("the private key does not match the certificate")
         return cls(
             key=xkey,
+            private_key=private_key,
             certificate=certificate,
             certificate_der=certificate.public_bytes(serialization.Encoding.DER),
             signature_method=method,
