@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, update
 
-from gateway.outbox.claims import claim_batch
+from gateway.outbox.claims import acknowledge, claim_batch
 from gateway.outbox.messages import Handler, Message, Outcome
 from gateway.store import Database
 from gateway.store.tables import outbox
@@ -123,18 +123,7 @@ class OutboxWorker:
         failed = [m for m in messages if outcomes[m.id].status == "failed"]
 
         def write(conn: Connection) -> None:
-            if delivered:
-                conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(delivered), mine)
-                    .values(state="delivered", delivered_at=now, claimed_by=None, claimed_until=None)
-                )
-            if skipped:
-                conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(skipped), mine)
-                    .values(state="pending", claimed_by=None, claimed_until=None)
-                )
+            acknowledge(conn, worker_id=self.worker_id, now=now, delivered=delivered, skipped=skipped)
             for message in failed:
                 outcome = outcomes[message.id]
                 attempts = message.attempts + 1

@@ -1,6 +1,9 @@
-from sqlalchemy import Column, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text, text
 
 from gateway.store.tables._meta import Id, Json, Timestamp, metadata
+
+_LIVE = text("state IN ('pending', 'inflight')")
+_UNDELIVERED = text("state IN ('pending', 'inflight', 'dead')")
 
 # Durable, ordered delivery. One row per message; messages sharing a `key` (a dossier code)
 # are delivered strictly in `id` order. States: pending -> inflight -> delivered | dead.
@@ -23,4 +26,8 @@ outbox = Table(
     Index("ix_outbox_state_id", "state", "id"),
     Index("ix_outbox_key_id", "key", "id"),
     Index("ix_outbox_key_state", "key", "state"),
+    # Claims and the per-key order check (gateway/outbox/claims.py) read only these: partial
+    # indexes keep them from walking the delivered messages (migration 0005).
+    Index("ix_outbox_live_id", "id", postgresql_where=_LIVE, sqlite_where=_LIVE),
+    Index("ix_outbox_undelivered_key_id", "key", "id", postgresql_where=_UNDELIVERED, sqlite_where=_UNDELIVERED),
 )
