@@ -20,11 +20,12 @@ from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.pipeline import Exchange, Operation
 from adapters._exchange.request import OutboundRequest, encode_json
 from adapters._exchange.retry import NO_RETRY, RetryPolicy
-from adapters._exchange.transport import DEFAULT_TRANSPORT, build_http_client
+from adapters._exchange.transport import DEFAULT_TRANSPORT, AiohttpSender, Send, build_http_client
 
 __all__ = [
     "DEFAULT_TRANSPORT",
     "NO_RETRY",
+    "AiohttpSender",
     "AuthProfile",
     "CallContext",
     "CircuitBreaker",
@@ -39,6 +40,7 @@ __all__ = [
     "Operation",
     "OutboundRequest",
     "RetryPolicy",
+    "Send",
     "SignatureInfo",
     "Signer",
     "SystemClock",

@@ -14,7 +14,7 @@ from adapters._exchange.hooks import Classify, Signer, Verifier
 from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.pipeline import Exchange, Sleep
 from adapters._exchange.retry import RetryPolicy
-from adapters._exchange.transport import build_http_client
+from adapters._exchange.transport import Send, build_http_client
 from security.audit import AuditSink
 
 
@@ -42,6 +42,7 @@ def build_exchange(
     verifier: Verifier | None = None,
     classify: Classify | None = None,
     retry: RetryPolicy | None = None,
+    send: Send | None = None,
 ) -> Exchange:
     """An exchange with the measured default transport (see ``transport.py``), unless a
     client is injected (tests pass one over ``MockTransport``/``ASGITransport``; it must
@@ -72,5 +73,6 @@ def build_exchange(
         signer=signer,
         verifier=verifier,
         classify=classify,
+        send=send,
         **extra,
     )

@@ -28,6 +28,7 @@ from adapters._exchange.hooks import Classify, SignatureInfo, Signer, Verifier
 from adapters._exchange.metrics import ExchangeMetrics
 from adapters._exchange.request import OutboundRequest
 from adapters._exchange.retry import RetryPolicy
+from adapters._exchange.transport import Send, httpx_sender
 from contracts.errors import (
     CircuitOpen,
     ConfigurationError,
@@ -85,7 +86,10 @@ class Exchange:
         signer: Signer | None = None,
         verifier: Verifier | None = None,
         classify: Classify | None = None,
+        send: Send | None = None,
     ) -> None:
+        """``http`` serves the auth profiles' own calls (tokens, logins) and, unless a leaner
+        ``send`` is given (``transport.AiohttpSender``), the calls themselves."""
         timeout = http.timeout
         if timeout.connect is None or timeout.read is None:
             raise ConfigurationError(f"{name}: the HTTP client must set connect and read timeouts")
@@ -103,6 +107,7 @@ class Exchange:
         self.signer = signer
         self.verifier = verifier
         self.classify = classify
+        self.send = send or httpx_sender(http)
         metrics.watch(breaker)
 
     @property
@@ -111,6 +116,9 @@ class Exchange:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        close = getattr(self.send, "aclose", None)
+        if close is not None:
+            await close()
 
     async def call(
         self,
@@ -176,13 +184,9 @@ class Exchange:
                         outgoing = await self.signer.sign(outgoing)
                         signature = SignatureInfo(self.signer.scheme, self.signer.key_id)
                     sent_bytes = outgoing.body_bytes()
-                    http_request = self.http.build_request(
-                        outgoing.method,
-                        outgoing.url,
-                        headers=outgoing.final_headers(),
-                        content=sent_bytes,
+                    response = await self.send(
+                        outgoing.method, outgoing.url, outgoing.final_headers(), sent_bytes
                     )
-                    response = await self.http.send(http_request)
                 if self.classify is not None:
                     # The upstream's own error outranks its HTTP status (a SOAP Fault comes
                     # with 500: not an outage, not to be retried); the reply is recorded.

@@ -11,6 +11,7 @@ import httpx
 from prometheus_client import CollectorRegistry
 
 from adapters._exchange import (
+    AiohttpSender,
     AuthProfile,
     Clock,
     ExchangeSettings,
@@ -157,11 +158,13 @@ def build_population_client(
 ) -> PopulationClient:
     """The population client the app uses: the configured auth profile, WS-Security from
     the key store (signing with ``wsse``, replies checked against the peer's certificates),
-    the measured transport unless ``http`` is injected, audit into ``audit``."""
+    audit into ``audit``. Lookups go out through the lean ``AiohttpSender`` unless ``http``
+    is injected (tests), which then carries everything."""
     clock = clock or SystemClock()
-    http = http or build_http_client(
-        connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout
-    )
+    send = None
+    if http is None:
+        http = build_http_client(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+        send = AiohttpSender(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
     signer = None
     if settings.population_wsse_sign:
         entry = keys.active(WSSE)
@@ -190,6 +193,7 @@ def build_population_client(
         signer=signer,
         verifier=SoapReplyChecker(verifier),
         classify=classify_soap_reply,
+        send=send,
     )
     return PopulationClient(
         exchange=exchange,
