@@ -77,12 +77,43 @@ def up() -> None:
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    workers: int = typer.Option(None, help="gateway processes on one port (PostgreSQL only; default LIENTHONG_WORKERS or 1)"),
+) -> None:
     """The gateway alone (production: settings from LIENTHONG_* variables)."""
     from app import create_app
 
     settings = _settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    workers = workers or settings.workers
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+        return
+    if not settings.database_url.startswith("postgresql"):
+        raise typer.BadParameter("several gateway processes need PostgreSQL (LIENTHONG_DATABASE_URL); "
+                                 "on SQLite the gateway is one process", param_hint="--workers")
+    _prepare_shared_state(settings)
+    console.print(f"gateway: {workers} processes on http://{settings.host}:{settings.port}")
+    # Each process builds its own app from the same LIENTHONG_* environment.
+    uvicorn.run("app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+                log_config=None, access_log=False)
+
+
+def _prepare_shared_state(settings: Settings) -> None:
+    """What the processes would otherwise race for: the schema (migrated once, here) and, in
+    development mode, the generated keys (every process must sign with the same ones)."""
+    from app import create_worker_container
+    from gateway.store import Database, upgrade
+
+    create_worker_container(settings)  # loads (dev: generates) keys and callers, checks production rules
+
+    async def migrate() -> None:
+        db = Database.from_url(settings.database_url)
+        try:
+            await upgrade(db.engine)
+        finally:
+            await db.close()
+
+    asyncio.run(migrate())
 
 
 @app.command()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     gateway_url: str = ""  # default: http://<host>:<port>
     log_level: str = "INFO"
     max_body_bytes: int = 1_048_576
+    # Gateway processes `lienthong serve` starts on one port (PostgreSQL only: SQLite is
+    # one process by design). Each runs the API, an outbox worker and the audit sealer.
+    workers: int = Field(default=1, ge=1, le=64)
 
     # Callers (provincial systems). Secrets are stored hashed: "client_id" -> scrypt hash.
     # In dev mode a client "demo" / "demo-secret" with every scope exists.

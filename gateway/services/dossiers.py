@@ -4,22 +4,20 @@
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from gateway.errors import DossierNotFound, InvalidTransition
 from gateway.outbox import enqueue_sync
+from gateway.services.event_append import PORTAL_TOPIC, append_event
 from gateway.services.sync_state import quick_sync_state, sync_state
-from gateway.services.transitions import is_allowed, sources_of
+from gateway.services.transitions import is_allowed
 from gateway.store import Database, refuse
-from gateway.store.prepared import Prepared
 from gateway.store.tables import dossier_events, dossiers
 
-PORTAL_TOPIC = "portal"
 
 # Built once: SQLAlchemy then reuses their compiled form (this is the API's hot path).
 _CURRENT = select(dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.event_count).where(
@@ -27,27 +25,6 @@ _CURRENT = select(dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossi
 )
 _STATUS = select(dossiers.c.status, dossiers.c.event_count).where(dossiers.c.code == bindparam("code"))
 _STATUS_FOR_UPDATE = _STATUS.with_for_update()
-
-
-@cache
-def _advance(target: str, with_due: bool) -> Prepared:
-    """Check the move and apply it in one statement: the row changes only if its current
-    status may move to ``target``, and the event count comes back (PostgreSQL locks the row).
-    One statement per target status, its allowed sources written in."""
-    sources = sources_of(target) or ["-"]  # "-": no status moves there; matches nothing
-    statement = (
-        update(dossiers)
-        .where(dossiers.c.code == bindparam("code"), or_(*(dossiers.c.status == s for s in sources)))
-        .values(status=target, event_count=dossiers.c.event_count + 1, updated_at=bindparam("now"))
-        .returning(dossiers.c.event_count)
-    )
-    return Prepared(statement.values(due_at=bindparam("due_at")) if with_due else statement)
-
-
-_ADD_EVENT = Prepared(insert(dossier_events).values(
-    event_id=bindparam("event_id"), dossier_code=bindparam("code"), seq=bindparam("seq"),
-    status=bindparam("status"), event=bindparam("event"), created_at=bindparam("now"),
-))
 
 
 def current_record(code: str, row: Any) -> dict[str, Any]:
@@ -89,19 +66,13 @@ class DossierService:
 
         def write(conn: Connection) -> dict[str, Any]:
             # The record stays as PUT; status and due date live in columns (cheap to update).
-            due_at = event.get("due_at")
-            params = {"code": code, "now": now, "due_at": due_at, "seq": None, "event_id": event_id,
-                      "status": event["status"], "event": event}
-            seq = _advance(event["status"], bool(due_at)).scalar(conn, params)
-            if seq is None:  # nothing was written: say why
+            appended = append_event(conn, code=code, event=event, event_id=event_id, now=now)
+            if appended is None:  # nothing was written: say why
                 current = self._status(conn, code)
                 if current is None:
                     raise refuse(DossierNotFound(f"no dossier {code}"))
                 raise refuse(InvalidTransition(f"{current.status} → {event['status']} is not allowed"))
-            _ADD_EVENT.run(conn, {**params, "seq": seq})
-            enqueue_sync(conn, topic=PORTAL_TOPIC, key=code, idempotency_key=event_id,
-                         payload={"kind": "progress", "code": code, "seq": seq, "event": event}, now=now)
-            return quick_sync_state(conn, code)
+            return appended[1]
 
         sync = await self.db.write_sync(write)
         self.notify()

@@ -35,7 +35,7 @@ def sync_state(conn: Connection, key: str) -> dict[str, Any]:
         from datetime import datetime
 
         synced_at = datetime.fromisoformat(synced_at)
-    return _state(row.pending, row.dead, row.attempts or 0, last_error, synced_at.isoformat() if synced_at else None)
+    return state_of(row.pending, row.dead, row.attempts or 0, last_error, synced_at.isoformat() if synced_at else None)
 
 
 _QUICK = Prepared(
@@ -52,10 +52,12 @@ def quick_sync_state(conn: Connection, key: str) -> dict[str, Any]:
     pending = sum(c for s, (c, _) in counts.items() if s != "dead")
     dead = counts.get("dead", (0, 0))[0]
     attempts = max((a for _, a in counts.values()), default=0)
-    return _state(pending, dead, attempts, None, None)
+    return state_of(pending, dead, attempts)
 
 
-def _state(pending: int, dead: int, attempts: int, last_error: str | None, synced_at: str | None) -> dict[str, Any]:
+def state_of(pending: int, dead: int, attempts: int, last_error: str | None = None,
+             synced_at: str | None = None) -> dict[str, Any]:
+    """The API's ``sync`` object from the counts of a dossier's undelivered and dead messages."""
     if dead:
         state = "dead"
     elif pending:
