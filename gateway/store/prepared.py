@@ -77,6 +77,17 @@ class Prepared:
     def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
         self._cursor(conn, params).close()
 
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The statement once per row (one ``executemany``); no result."""
+        if not rows:
+            return
+        plan = self._plan(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(plan.sql, [plan.arguments(row) for row in rows])
+        finally:
+            cursor.close()
+
     def all(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
         cursor = self._cursor(conn, params)
         try:

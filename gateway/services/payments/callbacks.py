@@ -24,8 +24,9 @@ first one got; the forward-only UPDATE is a second guard.
 
 The hot path: callbacks that arrive while the previous batch is being written are applied
 together, set-wise, in one function of ``Database.write_sync`` (``callback_batch``: a few
-statements per batch, not five per callback); a batch that fails is retried one callback at a
-time. The audit entry follows through ``StoreAuditSink``, which writes the same way.
+statements per batch, not five per callback), and their audit entries are written in the same
+transaction (``StoreAuditSink.record_in``): one group commit per batch carries the ledger
+change and its trace together. A batch that fails is retried one callback at a time.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ from typing import Any, Protocol
 
 import orjson
 import structlog
+from sqlalchemy import Connection
 
 from gateway.errors import ChecksumInvalid, ContractViolation
 from gateway.services.payments import callback_batch
-from gateway.services.payments.callback_batch import Decision, Item
+from gateway.services.payments.callback_batch import Item
 from gateway.services.payments.platform import PaymentPlatform
 from gateway.store import Database
-from security.audit import AuditSink, ExchangeRecord
+from gateway.store.audit_sink import StoreAuditSink
+from security.audit import ExchangeRecord
 
 log = structlog.get_logger("payments.callbacks")
 
@@ -80,23 +83,32 @@ class CallbackResult:
     event: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class _Queued:
+    raw: bytes  # exactly as received: what the audit trail keeps
+    item: Item
+    fields: Mapping[str, Any] | None
+    request_id: str
+    future: asyncio.Future[CallbackResult]
+
+
 class CallbackService:
-    def __init__(self, db: Database, platform: PaymentPlatform, audit: AuditSink, clock: Clock) -> None:
+    def __init__(self, db: Database, platform: PaymentPlatform, audit: StoreAuditSink, clock: Clock) -> None:
         self.db = db
         self.platform = platform
         self.audit = audit
         self.clock = clock
-        self._waiting: list[tuple[Item, asyncio.Future[Decision]]] = []
+        self._waiting: list[_Queued] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def handle(self, raw: bytes, *, request_id: str) -> CallbackResult:
-        started = self.clock.now()
         fields = _parse(raw)
-        item = self._check(raw, fields, started)
-        decision = await self._apply(item)
-        reply = self.platform.callback_reply(fields, decision.code, MESSAGES[decision.code])
-        result = CallbackResult(decision.code, decision.outcome, reply, decision.payment_id, decision.event)
-        await self._audit(raw, fields, item.verified, result, request_id, started)
+        item = self._check(raw, fields, self.clock.now())
+        future: asyncio.Future[CallbackResult] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Queued(raw, item, fields, request_id, future))
+        if self._writer is None or self._writer.done():  # one batch is written at a time
+            self._writer = asyncio.create_task(self._write_batches(), name="payment-callbacks")
+        result = await future
         if result.outcome == "unchanged":
             log.warning("payments.callback.conflict", payment_id=result.payment_id, code=result.code)
         return result
@@ -117,70 +129,62 @@ class CallbackService:
             return Item(text, ref, received_at, True, callback, refusal=("99", "wrong_partner"))
         return Item(text, ref, received_at, True, callback)
 
-    async def _apply(self, item: Item) -> Decision:
-        """Queue ``item`` for the next batch; one batch is written at a time."""
-        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_batches(), name="payment-callbacks")
-        return await future
-
     async def _write_batches(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             now = self.clock.now()
-            items = [item for item, _ in batch]
             try:
-                decisions = await self.db.write_sync(lambda conn: callback_batch.apply(conn, items, now))
+                results = await self.db.write_sync(lambda conn: self._settle(conn, batch, now))
             except Exception as exc:  # e.g. a race with another process: each alone, then
                 log.info("payments.callback.batch_retried", size=len(batch), error=type(exc).__name__)
-                for item, future in batch:
-                    await self._write_alone(item, future, now)
+                for queued in batch:
+                    await self._write_alone(queued, now)
                 continue
-            for (_, future), decision in zip(batch, decisions, strict=True):
-                if not future.done():
-                    future.set_result(decision)
+            for queued, result in zip(batch, results, strict=True):
+                if not queued.future.done():
+                    queued.future.set_result(result)
 
-    async def _write_alone(self, item: Item, future: asyncio.Future[Decision], now: datetime) -> None:
+    async def _write_alone(self, queued: _Queued, now: datetime) -> None:
         try:
-            decisions = await self.db.write_sync(lambda conn: callback_batch.apply(conn, [item], now))
+            results = await self.db.write_sync(lambda conn: self._settle(conn, [queued], now))
         except Exception as exc:  # not stored: the route answers 503 and the platform retries
-            if not future.done():
-                future.set_exception(exc)
+            if not queued.future.done():
+                queued.future.set_exception(exc)
             return
-        if not future.done():
-            future.set_result(decisions[0])
+        if not queued.future.done():
+            queued.future.set_result(results[0])
 
-    async def _audit(
-        self,
-        raw: bytes,
-        fields: Mapping[str, Any] | None,
-        verified: bool,
-        result: CallbackResult,
-        request_id: str,
-        started: datetime,
-    ) -> None:
-        now = self.clock.now()
-        await self.audit.record(
-            ExchangeRecord(
-                at=now,
-                direction="inbound",
-                peer="payment",
-                operation="callback",
-                request_id=request_id,
-                caller=None,
-                officer_id=None,
-                purpose=None,
-                outcome=AUDIT_OUTCOMES[result.code] if result.outcome != "duplicate" else "duplicate",
-                http_status=200,
-                duration_ms=(now - started).total_seconds() * 1000,
-                request_bytes=raw,
-                response_bytes=orjson.dumps(result.reply),
-                signature_scheme="maxacthuc-sha256",
-                signature_verified=verified if fields is not None else None,
-                upstream_ref=str(fields.get("MaThamChieu"))[:128] if fields else None,
-            )
-        )
+    def _settle(self, conn: Connection, batch: list[_Queued], now: datetime) -> list[CallbackResult]:
+        """Apply the batch, answer each callback and record the answers, in one transaction."""
+        decisions = callback_batch.apply(conn, [queued.item for queued in batch], now)
+        results = []
+        for queued, decision in zip(batch, decisions, strict=True):
+            reply = self.platform.callback_reply(queued.fields, decision.code, MESSAGES[decision.code])
+            results.append(CallbackResult(decision.code, decision.outcome, reply, decision.payment_id, decision.event))
+        self.audit.record_in(conn, [_audit_record(queued, result, now) for queued, result in zip(batch, results)])
+        return results
+
+
+def _audit_record(queued: _Queued, result: CallbackResult, now: datetime) -> ExchangeRecord:
+    item, fields = queued.item, queued.fields
+    return ExchangeRecord(
+        at=now,
+        direction="inbound",
+        peer="payment",
+        operation="callback",
+        request_id=queued.request_id,
+        caller=None,
+        officer_id=None,
+        purpose=None,
+        outcome=AUDIT_OUTCOMES[result.code] if result.outcome != "duplicate" else "duplicate",
+        http_status=200,
+        duration_ms=(now - item.received_at).total_seconds() * 1000,
+        request_bytes=queued.raw,
+        response_bytes=orjson.dumps(result.reply),
+        signature_scheme="maxacthuc-sha256",
+        signature_verified=item.verified if fields is not None else None,
+        upstream_ref=str(fields.get("MaThamChieu"))[:128] if fields else None,
+    )
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
