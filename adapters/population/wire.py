@@ -204,7 +204,7 @@ class PopulationCodec:
             line = error.line if error is not None else "?"
             raise ValidationError(f"{operation} reply does not satisfy the contract's XSD (line {line})")
         if operation == LOOKUP:
-            return [_as_dict(cong_dan) for cong_dan in payload if isinstance(cong_dan.tag, str)]
+            return [_as_dict(cong_dan) for cong_dan in payload.iterchildren(etree.Element)]
         return payload.findtext(f"{{{REQUEST_NS}}}TonTai", "").strip() in ("true", "1")
 
 
@@ -223,12 +223,21 @@ def _add_fields(parent: etree._Element, namespace: str, fields: Any) -> None:
             child.text = str(value)
 
 
+_LOCAL_NAMES: dict[str, str] = {}  # "{ns}Name" -> "Name": the contract's few dozen tags
+
+
+def _local_name(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 1000:  # an upstream cannot grow it without bound
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
 def _as_dict(element: etree._Element) -> dict[str, Any]:
     """Children by local name: a leaf's text (``None`` when empty), a branch's own dict."""
     value: dict[str, Any] = {}
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        name = etree.QName(child).localname
-        value[name] = _as_dict(child) if len(child) else (child.text or None)
+    for child in element.iterchildren(etree.Element):  # elements only: no comments, no PIs
+        value[_local_name(child.tag)] = _as_dict(child) if len(child) else (child.text or None)
     return value

@@ -8,15 +8,19 @@ gets the stable ``invalid_id_number`` code rather than a generic validation erro
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
+# Unicode category Cc is exactly these 65 code points (C0, DEL, C1); a regex checks them in C.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _no_control_characters(value: str) -> str:
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if _CONTROL.search(value):
         raise ValueError("control characters are not allowed")
     if not value.strip():
         raise ValueError("must not be blank")
