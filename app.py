@@ -71,7 +71,10 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
         finally:
             await stop(container)
 
-    app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
+    # FastAPI's OpenTelemetry bridge is off: the gateway's metrics are Prometheus (/metrics),
+    # and the bridge otherwise checks for configured providers on every request.
+    app = FastAPI(title="Liên thông gateway", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.container = container
     problem.install(app)
     document_security(app)
