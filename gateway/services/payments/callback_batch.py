@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from adapters.payment import VerifiedCallback
 from gateway.outbox import enqueue_sync
 from gateway.services.payments import ledger
+from gateway.store.prepared import Prepared
 from gateway.store.tables import payment_attempts, payment_callbacks, payments, province_events
 
 _TARGETS = (
@@ -36,7 +37,8 @@ _TARGETS_LOCKED = _TARGETS.with_for_update(of=payments)
 _STORED_KEYS = select(payment_callbacks.c.dedup_key, payment_callbacks.c.reply_code).where(
     payment_callbacks.c.dedup_key.in_(bindparam("keys", expanding=True))
 )
-_STORE = insert(payment_callbacks)
+_STORE = Prepared(insert(payment_callbacks).values({name: bindparam(name) for name in (
+    "received_at", "raw", "ma_tham_chieu", "dedup_key", "verified", "outcome", "reply_code", "payment_id")}))
 # Pending rows have no transaction, bank or paid_at yet, so one statement serves paid and failed.
 _SETTLE = (
     update(payments)
@@ -49,7 +51,8 @@ _VIEW_COLUMNS = [payments.c[name] for name in (
     "fees", "pay_url", "transaction_id", "bank_code", "paid_at", "created_at", "updated_at",
 )]
 _VIEWS = select(*_VIEW_COLUMNS).where(payments.c.id.in_(bindparam("ids", expanding=True)))
-_ADD_EVENT = insert(province_events)
+_ADD_EVENT = Prepared(insert(province_events).values(
+    {name: bindparam(name) for name in ("id", "type", "payment_id", "created_at", "data")}))
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def apply(conn: Connection, items: list[Item], now: datetime) -> list[Decision]:
                      "dedup_key": dedup_key, "verified": item.verified, "outcome": decision.outcome,
                      "reply_code": decision.code, "payment_id": decision.payment_id})
         decisions.append(decision)
-    conn.execute(_STORE, rows)
+    _STORE.run_many(conn, rows)
     if not settles:
         return decisions
     changed = conn.execute(_SETTLE, settles).rowcount
@@ -154,8 +157,8 @@ def _events(conn: Connection, payment_ids: list[str], now: datetime) -> dict[str
         view = ledger.payment_view(row)
         events[view["id"]] = {"id": ledger.new_event_id(), "type": f"payment.{view['status']}",
                               "created_at": ledger.iso(now), "data": {"payment": view}}
-    conn.execute(_ADD_EVENT, [{"id": e["id"], "type": e["type"], "payment_id": pid, "created_at": now, "data": e}
-                              for pid, e in events.items()])
+    _ADD_EVENT.run_many(conn, [{"id": e["id"], "type": e["type"], "payment_id": pid, "created_at": now, "data": e}
+                               for pid, e in events.items()])
     for payment_id in payment_ids:  # in the order the payments moved
         event = events[payment_id]
         enqueue_sync(conn, topic=ledger.WEBHOOK_TOPIC, key=payment_id, idempotency_key=event["id"],
