@@ -53,3 +53,15 @@ async def test_an_oversized_body_is_in_the_audit_table(settings: Settings) -> No
         assert [(r.peer, r.operation, r.http_status, r.request_id) for r in rows] == [
             ("province", "citizens.lookup", 413, reply.headers["X-Request-ID"])]
         assert not rows[0].request_body
+
+
+async def test_the_openapi_document_names_the_scope_and_the_reply(settings: Settings) -> None:
+    """The citizen routes check the caller themselves (no dependency to solve); the app's
+    OpenAPI document still names their scope, request body and reply model."""
+    async with in_process_stack(settings) as stack:
+        spec = (await stack.api.get("/openapi.json")).json()
+    for path, reply in (("/v1/citizens/lookup", "CitizenLookupResponse"), ("/v1/citizens/verify", "CitizenVerifyResponse")):
+        operation = spec["paths"][path]["post"]
+        assert operation["security"] == [{"ClientCredentials": ["citizens.read"]}]
+        assert "id_number" in operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(reply)

@@ -7,9 +7,9 @@ returned; the OpenAPI document still shows the models (``openapi_extra``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -23,17 +23,15 @@ from gateway.api.models.citizens import (
     CitizenVerifyRequest,
     CitizenVerifyResponse,
 )
+from gateway.api.routing import RequestOnlyRoute
 from gateway.errors import InvalidRequest
 from gateway.services.citizens import CitizenService
-from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
-
-
-# The caller check is the one dependency of these routes; the service and the request id are
-# read from the request directly: FastAPI's resolution of each dependency cost ~40 us per
-# request on the hot lookup path (bench/population.py).
-CallerDep = Annotated[Caller, Depends(require_scope("citizens.read"))]
+# Hot paths: the endpoints take the request alone (no dependency for FastAPI to solve on each
+# request, ~0.1 ms) and check the caller themselves; the scope is documented in openapi_extra.
+router = APIRouter(prefix="/v1/citizens", tags=["citizens"], route_class=RequestOnlyRoute)
+caller_of = require_scope("citizens.read")
+SECURITY = {"security": [{"ClientCredentials": ["citizens.read"]}]}
 
 
 def citizen_service(request: Request) -> CitizenService:
@@ -43,6 +41,7 @@ def citizen_service(request: Request) -> CitizenService:
 
 def request_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
+
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "`invalid_request` or `invalid_id_number`"},
@@ -59,7 +58,8 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": schema}},
-        }
+        },
+        **SECURITY,
     }
 
 
@@ -100,12 +100,12 @@ async def _query(
     openapi_extra=_body_schema(CitizenLookupRequest),
     summary="Look up a citizen in the national population database (TraCuuThongTinCongDan)",
 )
-async def lookup(request: Request, caller: CallerDep) -> Response:
+async def lookup(request: Request) -> Response:
+    caller = await caller_of(request)
     citizens, request_id = citizen_service(request), request_id_of(request)
     ctx = CallContext(request_id=request_id, caller=caller.client_id)
     _, query, ctx = await _query(request, CitizenLookupRequest, "citizens.lookup", citizens, ctx)
     citizen = await citizens.lookup(query, ctx)
-    # Validated and serialized once, here (returning the model would have FastAPI do both again).
     reply = CitizenLookupResponse.model_validate({"citizen": citizen, "request_id": request_id})
     return Response(reply.model_dump_json(), media_type="application/json")
 
@@ -117,8 +117,10 @@ async def lookup(request: Request, caller: CallerDep) -> Response:
     openapi_extra=_body_schema(CitizenVerifyRequest),
     summary="Does a citizen with this id and name exist? (XacThucThongTinCongDan)",
 )
-async def verify(request: Request, caller: CallerDep) -> CitizenVerifyResponse:
+async def verify(request: Request) -> Response:
+    caller = await caller_of(request)
     citizens, request_id = citizen_service(request), request_id_of(request)
     ctx = CallContext(request_id=request_id, caller=caller.client_id)
     _, query, ctx = await _query(request, CitizenVerifyRequest, "citizens.verify", citizens, ctx)
-    return CitizenVerifyResponse(match=await citizens.verify(query, ctx))
+    reply = CitizenVerifyResponse(match=await citizens.verify(query, ctx))
+    return Response(reply.model_dump_json(), media_type="application/json")
