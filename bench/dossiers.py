@@ -23,7 +23,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from gateway.store import Database, upgrade
 from gateway.store.tables import dossier_events, dossiers, outbox
@@ -157,6 +157,11 @@ async def fill_backlog(db_url: str, backlog: int) -> None:
         async with db.begin() as conn:
             await conn.execute(insert(dossier_events), rows_e)
             await conn.execute(insert(outbox), rows_o)
+    if db.is_postgres:
+        # A backlog built up over an outage has been analysed by autovacuum; one written in
+        # seconds has not, and the planner would take the outbox for a few rows.
+        async with db.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text("ANALYZE"))
     await db.close()
 
 

@@ -7,6 +7,7 @@ Writes go to ``{base}{integration_path}``, reads to ``{base}{share_path}``; the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -45,6 +46,7 @@ class DossierSync:
 
 SyncAction = Literal["created", "updated"]
 STATUS_BATCH = 500  # dossiers per DongBoTrangThaiHoSo call
+PARALLEL_CALLS = 4  # chunks of one push in flight at once (the portal answers each in ms)
 
 
 class PortalClient:
@@ -58,15 +60,17 @@ class PortalClient:
         madonvi: str,
         progress_chunk: int,
         ok_error_codes: Collection[str] = ("0",),
+        parallel_calls: int = PARALLEL_CALLS,
     ) -> None:
-        if progress_chunk < 1:
-            raise ValueError("progress_chunk must be at least 1")
+        if progress_chunk < 1 or parallel_calls < 1:
+            raise ValueError("progress_chunk and parallel_calls must be at least 1")
         self.exchange = exchange
         self._integration_url = base_url.rstrip("/") + integration_path
         self._share_url = base_url.rstrip("/") + share_path
         self._madonvi = madonvi
         self._chunk = progress_chunk
         self._ok_codes = frozenset(str(c) for c in ok_error_codes)
+        self._parallel = parallel_calls
 
     @property
     def breaker_state(self) -> str:
@@ -139,37 +143,63 @@ class PortalClient:
     ) -> None:
         """``CapNhatTienDoHoSoMC`` in chunks of ``progress_chunk`` steps. Appending steps is not
         idempotent: retried only with an ``idempotency_key`` (the outbox reconciles with
-        ``TraCuuHoSo`` and ``same_step`` before resending)."""
+        ``TraCuuHoSo`` and ``same_step`` before resending).
+
+        Chunks go ``parallel_calls`` at a time, except that a chunk holding a step of a dossier
+        waits for the earlier chunks holding steps of it, and is not sent if one of them
+        failed: each dossier's steps arrive in order. The first failure is raised once every
+        chunk has finished or been given up."""
         wire = [step.to_wire() for step in steps]
+        gate = asyncio.Semaphore(self._parallel)
+        last: dict[str, asyncio.Task[None]] = {}  # dossier -> the latest chunk holding it
+
+        async def send(chunk: list[dict[str, Any]], key: str | None, after: set[asyncio.Task[None]]) -> None:
+            for earlier in after:
+                await earlier  # raises when it failed: this chunk must not overtake it
+            async with gate:
+                await self._call(
+                    self._integration_url,
+                    "CapNhatTienDoHoSoMC",
+                    {"data": chunk},
+                    ctx,
+                    Operation(
+                        "CapNhatTienDoHoSoMC",
+                        idempotency_key=key,
+                        upstream_ref=",".join(dict.fromkeys(s["MaHoSo"] for s in chunk)),
+                    ),
+                )
+
+        tasks = []
         for start in range(0, len(wire), self._chunk):
             chunk = wire[start : start + self._chunk]
+            codes = {s["MaHoSo"] for s in chunk}
+            after = {last[code] for code in codes if code in last}
             key = f"{idempotency_key}:{start}" if idempotency_key else None
-            await self._call(
-                self._integration_url,
-                "CapNhatTienDoHoSoMC",
-                {"data": chunk},
-                ctx,
-                Operation(
-                    "CapNhatTienDoHoSoMC",
-                    idempotency_key=key,
-                    upstream_ref=",".join(dict.fromkeys(s["MaHoSo"] for s in chunk)),
-                ),
-            )
+            task = asyncio.create_task(send(chunk, key, after))
+            tasks.append(task)
+            last.update(dict.fromkeys(codes, task))
+        _raise_first(await asyncio.gather(*tasks, return_exceptions=True))
 
     async def sync_statuses(self, statuses: Sequence[tuple[str, str, Any]], ctx: CallContext) -> None:
         """``DongBoTrangThaiHoSo``: set the current status of dossiers the portal holds, given
-        as ``(code, normalized status, updated at)``: far lighter than resending each record."""
+        as ``(code, normalized status, updated at)``: far lighter than resending each record.
+        Chunks go ``parallel_calls`` at a time (each dossier is in one chunk)."""
         data = [status_to_wire(code, status, at) for code, status, at in statuses]
-        for start in range(0, len(data), STATUS_BATCH):
-            chunk = data[start : start + STATUS_BATCH]
-            await self._call(
-                self._integration_url,
-                "DongBoTrangThaiHoSo",
-                {"data": chunk},
-                ctx,
-                # Setting a status to a value is idempotent.
-                Operation("DongBoTrangThaiHoSo", idempotent=True, upstream_ref=f"{len(chunk)} dossiers"),
-            )
+        gate = asyncio.Semaphore(self._parallel)
+
+        async def send(chunk: list[dict[str, Any]]) -> None:
+            async with gate:
+                await self._call(
+                    self._integration_url,
+                    "DongBoTrangThaiHoSo",
+                    {"data": chunk},
+                    ctx,
+                    # Setting a status to a value is idempotent.
+                    Operation("DongBoTrangThaiHoSo", idempotent=True, upstream_ref=f"{len(chunk)} dossiers"),
+                )
+
+        chunks = [data[start : start + STATUS_BATCH] for start in range(0, len(data), STATUS_BATCH)]
+        _raise_first(await asyncio.gather(*(send(chunk) for chunk in chunks), return_exceptions=True))
 
     async def get_procedure(self, ma_tthc: str, ctx: CallContext) -> dict[str, Any] | None:
         """``LayThuTuc``: one procedure of the national catalogue, normalized; ``None`` if
@@ -210,3 +240,9 @@ class PortalClient:
             return reply
 
         return parse
+
+
+def _raise_first(results: list[Any]) -> None:
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result

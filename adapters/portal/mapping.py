@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from adapters.portal.wire import DossierWire, ProcedureWire, to_date14
@@ -23,9 +24,15 @@ FEE_METHODS = {"in_person": "1", "cash": "1", "online": "2", "postal": "3", "tra
 FEE_KINDS = {"fee": "1", "charge": "2", "levy": "2"}
 
 
+@cache
 def status_codes() -> dict[str, int]:
-    """Normalized status name → ``TrangThaiHoSo`` code."""
+    """Normalized status name → ``TrangThaiHoSo`` code (built once: treat as read-only)."""
     return {s["name"]: s["code"] for s in load_json("portal", "statuses.json")["statuses"]}
+
+
+@cache
+def _wire_status_codes() -> dict[str, str]:
+    return {name: str(code) for name, code in status_codes().items()}
 
 
 def status_names() -> dict[int, str]:
@@ -42,10 +49,10 @@ def _code(table: Mapping[str, str], value: Any, what: str) -> str:
 
 
 def status_code(status: str) -> str:
-    codes = status_codes()
-    if status not in codes:
+    code = _wire_status_codes().get(status)
+    if code is None:
         raise InvalidRequest(f"unknown dossier status: {status!r}")
-    return str(codes[status])
+    return code
 
 
 def _flag(value: Any) -> str:

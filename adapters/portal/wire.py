@@ -30,7 +30,9 @@ def to_date14(value: datetime | str | None) -> str:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("a time without an offset cannot be converted to portal time")
-    return moment.astimezone(PORTAL_TZ).strftime(DATE14)
+    m = moment.astimezone(PORTAL_TZ)
+    # DATE14 by hand: strftime costs three times as much, once per element of every batch.
+    return "%04d%02d%02d%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)
 
 
 def from_date14(value: str | None) -> datetime | None:

@@ -37,12 +37,17 @@ def _state_in(table: Any, *states: str) -> ColumnElement[bool]:
     return table.c.state.in_([literal_column(f"'{s}'") for s in states])  # type: ignore[no-any-return]
 
 
-def _ids(dialect: str) -> ColumnElement[bool]:
-    """``outbox.id`` is one of the ``ids`` parameter (a Python list)."""
+def one_of(target: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """``target`` is one of the values of the parameter ``name`` (a Python list), in SQL that
+    does not grow with the list (``Prepared`` statements take no expanding ``IN``)."""
     if dialect == "postgresql":
-        return outbox.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(outbox.c.id.type)))
-    each = select(column("value")).select_from(func.json_each(bindparam("ids", type_=JSON)))
-    return outbox.c.id.in_(each.scalar_subquery())
+        return target == any_(bindparam(name, type_=postgresql.ARRAY(target.type)))  # type: ignore[no-any-return]
+    each = select(column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
+    return target.in_(each.scalar_subquery())  # type: ignore[no-any-return]
+
+
+def _ids(dialect: str) -> ColumnElement[bool]:
+    return one_of(outbox.c.id, "ids", dialect)
 
 
 def _candidates(postgres: bool) -> Any:
@@ -75,6 +80,23 @@ def _held_back(candidates: Any, row: Any) -> ColumnElement[bool]:
     )
 
 
+def _in_order(candidates: Any) -> ColumnElement[bool]:
+    """``not _held_back(...)`` for PostgreSQL, which would turn that NOT EXISTS into a hash
+    anti-join over every undelivered message: as a scalar subquery it stays one probe of the
+    partial (key, id) index per candidate."""
+    sibling = outbox.alias("sibling")
+    first_outside = (
+        select(func.min(sibling.c.id))
+        .where(
+            sibling.c.key == candidates.c.key,
+            _state_in(sibling, "pending", "inflight", "dead"),
+            sibling.c.id.not_in(select(candidates.c.id)),
+        )
+        .scalar_subquery()
+    )
+    return candidates.c.id < func.coalesce(first_outside, candidates.c.id + 1)
+
+
 _COLUMNS = (
     outbox.c.id,
     outbox.c.topic,
@@ -88,7 +110,7 @@ _LEASE = {"state": "inflight", "claimed_by": bindparam("worker"), "claimed_until
 _pg = _candidates(postgres=True)
 _CLAIM_PG = Prepared(
     update(outbox)
-    .where(outbox.c.id == _pg.c.id, ~_held_back(_pg, _pg))
+    .where(outbox.c.id == _pg.c.id, _in_order(_pg))
     .values(_LEASE)
     .returning(*_COLUMNS, _pg.c.state)
 )

@@ -15,6 +15,7 @@ acknowledged without being sent again, so each step is recorded once.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import islice
 from typing import Any, Protocol
 
 import structlog
@@ -25,6 +26,7 @@ from adapters.portal import DossierSync, PortalDossier, ProgressStep
 from adapters.portal.mapping import event_to_wire, same_step
 from gateway.errors import GatewayError
 from gateway.outbox import Message, Outcome
+from gateway.outbox.claims import one_of
 from gateway.services.dossiers import current_record
 from gateway.store import Database
 from gateway.store.tables import dossiers
@@ -33,8 +35,13 @@ log = structlog.get_logger("portal_sync")
 
 _RECORDS = select(dossiers.c.code, dossiers.c.status, dossiers.c.due_at, dossiers.c.record, dossiers.c.portal_known,
                   dossiers.c.updated_at).where(dossiers.c.code.in_(bindparam("codes", expanding=True)))
-_STATUSES = select(dossiers.c.code, dossiers.c.status, dossiers.c.updated_at).where(
-    dossiers.c.code.in_(bindparam("codes", expanding=True)))
+# One parameter for all codes: compiled once, not once per batch size as an expanding IN.
+_STATUSES = {
+    dialect: select(dossiers.c.code, dossiers.c.status, dossiers.c.updated_at)
+    .where(one_of(dossiers.c.code, "codes", dialect))
+    for dialect in ("postgresql", "sqlite")
+}
+STATUS_MEMORY = 100_000  # dossiers whose last status sent by this process is remembered
 _MARK_KNOWN = update(dossiers).where(
     dossiers.c.code.in_(bindparam("codes", expanding=True)), dossiers.c.portal_known.is_(False)
 ).values(portal_known=True)
@@ -55,6 +62,9 @@ class PortalSyncHandler:
     def __init__(self, db: Database, portal: Portal) -> None:
         self.db = db
         self.portal = portal
+        # code -> (status, updated_at) the portal was last sent by us: while a backlog drains,
+        # each batch holds a step of the same dossiers, whose current status it already has.
+        self._sent_status: dict[str, tuple[str, Any]] = {}
 
     async def deliver(self, messages: list[Message]) -> list[Outcome]:
         ctx = CallContext(request_id=f"outbox-{messages[0].id}-{messages[-1].id}", caller="outbox")
@@ -127,9 +137,22 @@ class PortalSyncHandler:
             ]
             await self.portal.sync_dossiers(syncs, ctx)
             await self.db.write_sync(lambda conn: conn.execute(_MARK_KNOWN, {"codes": full}))
+        for code in full:
+            self._sent_status.pop(code, None)  # the record carried a status of its own
         if status_only:
-            rows = await self.db.read_sync(lambda conn: conn.execute(_STATUSES, {"codes": status_only}).all())
-            await self.portal.sync_statuses([(row.code, row.status, row.updated_at) for row in rows], ctx)
+            statuses = _STATUSES[self.db.dialect]
+            rows = await self.db.read_sync(lambda conn: conn.execute(statuses, {"codes": status_only}).all())
+            changed = [(code, status, at) for code, status, at in rows if self._sent_status.get(code) != (status, at)]
+            if changed:
+                await self.portal.sync_statuses(changed, ctx)
+                self._remember(changed)
+
+    def _remember(self, sent: list[tuple[str, str, Any]]) -> None:
+        for code, status, at in sent:
+            self._sent_status.pop(code, None)  # re-inserted last: the dict stays oldest-first
+            self._sent_status[code] = (status, at)
+        for code in list(islice(self._sent_status, max(0, len(self._sent_status) - STATUS_MEMORY))):
+            del self._sent_status[code]
 
     @staticmethod
     def _fail_key(outcomes: dict[int, Outcome], group: list[Message], error: str) -> None:

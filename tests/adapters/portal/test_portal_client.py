@@ -220,3 +220,57 @@ async def test_breaker_state_is_exposed(make_portal, ctx):
     """The client reports its circuit state for /readyz."""
     client = make_portal(httpx.MockTransport(GoldenPortal({"TraCuuHoSo": [OK]})))
     assert client.breaker_state == "closed"
+
+
+def _step(code, n):
+    return ProgressStep(code, {"status": "processing", "at": f"2026-11-23T08:00:{n:02d}+07:00", "officer": "A",
+                               "note": f"Bước {n}"})
+
+
+class SlowPortal:
+    """Answers each progress call after a pause, recording when each started and ended and
+    how many were in flight at once; calls holding ``fail_code`` are refused."""
+
+    def __init__(self, fail_code: str | None = None) -> None:
+        self.fail_code = fail_code
+        self.events: list[tuple[str, list[str]]] = []
+        self.in_flight = self.most_in_flight = 0
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        import asyncio
+
+        body = json.loads(request.content)
+        if request.url.path.endswith("/api/auth"):
+            return httpx.Response(200, json=golden("auth.reply.json"))
+        codes = [s["MaHoSo"] for s in body["data"]]
+        self.events.append(("start", codes))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.02)
+        self.in_flight -= 1
+        self.events.append(("end", codes))
+        if self.fail_code in codes:
+            return httpx.Response(200, json={"error_code": -1, "message": "Dữ liệu không hợp lệ", "result": []})
+        return httpx.Response(200, json=OK)
+
+
+async def test_chunks_of_different_dossiers_go_out_together_and_each_dossier_stays_in_order(make_portal, ctx):
+    """Chunks sharing no dossier are in flight at once; a chunk holding a later step of a
+    dossier starts only after the chunk holding its earlier step has been answered."""
+    portal = SlowPortal()
+    client = make_portal(httpx.MockTransport(portal), portal_progress_chunk=2)
+    await client.push_progress([_step("A", 0), _step("B", 0), _step("C", 0), _step("D", 0), _step("A", 1), _step("E", 0)], ctx)
+    assert portal.most_in_flight >= 2
+    assert portal.events.index(("start", ["A", "E"])) > portal.events.index(("end", ["A", "B"]))
+    assert sorted(codes for kind, codes in portal.events if kind == "end") == [["A", "B"], ["A", "E"], ["C", "D"]]
+
+
+async def test_a_failed_chunk_holds_back_later_chunks_of_its_dossiers(make_portal, ctx):
+    """When a chunk is refused, later chunks holding any of its dossiers are not sent (their
+    steps would overtake the refused ones); chunks of other dossiers still go; the refusal is raised."""
+    portal = SlowPortal(fail_code="B")
+    client = make_portal(httpx.MockTransport(portal), portal_progress_chunk=2)
+    with pytest.raises(UpstreamRejected):
+        await client.push_progress([_step("A", 0), _step("B", 0), _step("C", 0), _step("D", 0), _step("A", 1), _step("E", 0)], ctx)
+    sent = [codes for kind, codes in portal.events if kind == "start"]
+    assert sorted(sent) == [["A", "B"], ["C", "D"]]

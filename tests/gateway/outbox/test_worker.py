@@ -187,3 +187,27 @@ async def test_two_workers_on_postgres_deliver_everything_once_in_order(postgres
     finally:
         for db in dbs:
             await db.close()
+
+
+async def test_a_late_acknowledgement_from_a_worker_that_lost_its_claim_changes_nothing(database_url: str) -> None:
+    """A worker whose lease expired and whose messages were claimed again cannot mark them
+    delivered: only the worker holding the claim acknowledges it."""
+    from gateway.outbox.claims import acknowledge, claim_batch
+
+    clock = Clock()
+    db = await _db(database_url)
+    postgres = db.is_postgres
+    lease = timedelta(seconds=30)
+    try:
+        await _fill(db, clock, keys=2, per_key=1)
+        slow = await db.write_sync(lambda c: claim_batch(c, worker_id="slow", limit=10, now=clock(), lease=lease, postgres=postgres))
+        clock.advance(31)
+        fresh = await db.write_sync(lambda c: claim_batch(c, worker_id="fresh", limit=10, now=clock(), lease=lease, postgres=postgres))
+        assert [m.id for m in fresh] == [m.id for m in slow] and all(m.recovered for m in fresh)
+        ids = [m.id for m in slow]
+        await db.write_sync(lambda c: acknowledge(c, worker_id="slow", now=clock(), delivered=ids, skipped=[]))
+        assert await _states(db) == {"inflight": 2}
+        await db.write_sync(lambda c: acknowledge(c, worker_id="fresh", now=clock(), delivered=ids[:1], skipped=ids[1:]))
+        assert await _states(db) == {"delivered": 1, "pending": 1}
+    finally:
+        await db.close()
