@@ -68,6 +68,9 @@ class AiohttpSender:
     national system's call carries only the credentials its auth profile adds."""
 
     def __init__(self, *, connect_timeout: float, read_timeout: float, max_connections: int = 100) -> None:
+        from httpx_aiohttp.transport import map_aiohttp_exceptions
+
+        self._mapped_errors = map_aiohttp_exceptions  # aiohttp's failures as httpx's
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self._max_connections = max_connections
@@ -89,11 +92,9 @@ class AiohttpSender:
     async def __call__(
         self, method: str, url: str, headers: Mapping[str, str], content: bytes
     ) -> httpx.Response:
-        from httpx_aiohttp.transport import map_aiohttp_exceptions
-
         if self._session is None:
             self._session = self._open()
-        with map_aiohttp_exceptions():
+        with self._mapped_errors():
             async with self._session.request(
                 method, url, headers=headers, data=content, allow_redirects=False
             ) as reply:
