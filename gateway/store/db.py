@@ -19,6 +19,7 @@ per batch); on PostgreSQL they run on the async engine through ``run_sync``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -103,6 +104,7 @@ class Database:
         self._writer: asyncio.Task[None] | None = None
         self._sync_queue: asyncio.Queue[tuple[SyncFn, asyncio.Future[Any]]] | None = None
         self._sync_writer: asyncio.Task[None] | None = None
+        self._batch_conn: AsyncConnection | None = None  # PostgreSQL's group-commit connection
         self.sync_engine: Engine | None = None
         self._write_thread: ThreadPoolExecutor | None = None
         self._read_threads: ThreadPoolExecutor | None = None
@@ -229,8 +231,21 @@ class Database:
         if self.sync_engine is not None:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._write_thread, self._batch_in_thread, fns)
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(_apply_batch, fns)
+        # PostgreSQL: one connection kept for the group commit (batches run one at a time), so a
+        # batch pays no pool checkout and no liveness ping; it is dropped after any failure and
+        # the next batch opens a fresh one.
+        if self._batch_conn is None:
+            self._batch_conn = await self.engine.connect()
+        conn = self._batch_conn
+        try:
+            async with conn.begin():
+                return await conn.run_sync(_apply_batch, fns)
+        except BaseException:
+            self._batch_conn = None
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
+                await conn.close()
+            raise
 
     def _batch_in_thread(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
         assert self.sync_engine is not None
@@ -251,6 +266,10 @@ class Database:
                     pass
         self._writer = self._sync_writer = None
         self._queue = self._sync_queue = None
+        if self._batch_conn is not None:
+            with contextlib.suppress(Exception):
+                await self._batch_conn.close()
+            self._batch_conn = None
         if self.sync_engine is not None:
             assert self._write_thread is not None and self._read_threads is not None
             self._write_thread.shutdown(wait=True)
