@@ -77,14 +77,16 @@ class Prepared:
     def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
         self._cursor(conn, params).close()
 
-    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """The statement once per row (one ``executemany``); no result."""
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """The statement once per row (one ``executemany``); the rows it changed, or -1 where
+        the driver does not say (asyncpg)."""
         if not rows:
-            return
+            return 0
         plan = self._plan(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(plan.sql, [plan.arguments(row) for row in rows])
+            return int(cursor.rowcount if cursor.rowcount is not None else -1)
         finally:
             cursor.close()
 

@@ -40,7 +40,7 @@ _STORED_KEYS = select(payment_callbacks.c.dedup_key, payment_callbacks.c.reply_c
 _STORE = Prepared(insert(payment_callbacks).values({name: bindparam(name) for name in (
     "received_at", "raw", "ma_tham_chieu", "dedup_key", "verified", "outcome", "reply_code", "payment_id")}))
 # Pending rows have no transaction, bank or paid_at yet, so one statement serves paid and failed.
-_SETTLE = (
+_SETTLE = Prepared(
     update(payments)
     .where(payments.c.id == bindparam("b_id"), payments.c.status == "pending")
     .values(status=bindparam("b_status"), updated_at=bindparam("b_now"), settled_by="callback",
@@ -109,8 +109,8 @@ def apply(conn: Connection, items: list[Item], now: datetime) -> list[Decision]:
     _STORE.run_many(conn, rows)
     if not settles:
         return decisions
-    changed = conn.execute(_SETTLE, settles).rowcount
-    if changed != len(settles):  # cannot happen under the lock; never report a change not made
+    changed = _SETTLE.run_many(conn, settles)
+    if changed not in (-1, len(settles)):  # cannot happen under the lock; never report a change not made
         raise RuntimeError(f"callback batch: {changed} of {len(settles)} payments moved")
     events = _events(conn, [s["b_id"] for s in settles], now)
     return [Decision(d.code, d.outcome, d.payment_id, events[d.payment_id]) if d.outcome == "applied" else d
