@@ -7,10 +7,10 @@ import re
 import uuid
 
 import structlog
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
+_HEADER_BYTES = HEADER.encode()
 _SANE = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 
 
@@ -22,13 +22,14 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+        sent = next((value for name, value in scope["headers"] if name == _HEADER_BYTES), b"").decode("latin-1")
         request_id = sent if _SANE.match(sent) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        header = (_HEADER_BYTES, request_id.encode("latin-1"))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
