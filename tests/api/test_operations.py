@@ -32,3 +32,16 @@ async def test_oversized_body_is_refused_with_413(client: httpx.AsyncClient) -> 
     reply = await client.post("/healthz", content=b"x" * 2_000_000)
     assert reply.status_code == 413
     assert reply.json()["code"] == "payload_too_large"
+
+
+async def test_oversized_body_of_unstated_length_is_refused_with_413(client: httpx.AsyncClient) -> None:
+    """Without Content-Length (chunked), the body is counted as it streams in."""
+
+    async def chunks():
+        for _ in range(40):
+            yield b"x" * 64_000
+
+    reply = await client.post("/v1/dossiers/HS-1/events", content=chunks())
+    assert "content-length" not in reply.request.headers
+    assert reply.status_code == 413
+    assert reply.json()["code"] == "payload_too_large"

@@ -29,8 +29,9 @@ OPERATIONS = {"/v1/citizens/lookup": "citizens.lookup", "/v1/citizens/verify": "
 PEERS = {"/national/payment/callback": "payment", "/national/portal/dossiers": "portal"}
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(BaseException):
+    """Raised from ``receive``; a BaseException so that no body parser on the way (FastAPI
+    turns any Exception while reading the body into a 400) can swallow it before us."""
 
 
 def _utcnow() -> datetime:
