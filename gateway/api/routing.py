@@ -1,4 +1,6 @@
-"""``RequestOnlyRoute``: for hot endpoints that read the request themselves.
+"""Leaner routing for the API's hot paths: ``RequestOnlyRoute`` and ``PrefixRouter``.
+
+``RequestOnlyRoute`` is for hot endpoints that read the request themselves.
 
 FastAPI solves a route's dependencies on every request, even for an endpoint whose only
 parameter is the ``Request``: ~80 function calls and ~0.1 ms of CPU for nothing to solve
@@ -12,7 +14,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
+from starlette._utils import get_route_path
+from starlette.routing import Match
+from starlette.types import Scope
 
 
 class RequestOnlyRoute(APIRoute):
@@ -27,3 +32,17 @@ class RequestOnlyRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
         return endpoint
+
+
+class PrefixRouter(APIRouter):
+    """An ``APIRouter`` that passes over a request outside its prefix at once.
+
+    FastAPI tries included routers in order and, for each, every route it holds (~70 function
+    calls for a router of three routes): a request for the fourth router pays for the first
+    three. Every route of a prefixed router starts with the prefix, so a path that does not
+    cannot match any of them."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.prefix and not get_route_path(scope).startswith(self.prefix):
+            return Match.NONE, {}
+        return super().matches(scope)

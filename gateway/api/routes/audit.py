@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
+from gateway.api.routing import PrefixRouter
 from gateway.api.auth import require_scope
 from gateway.api.deps import container_of, service
 from gateway.errors import GatewayError
@@ -19,7 +20,7 @@ from gateway.services.audit.reader import MAX_PAGE, AuditReader
 from security.audit import ExchangeRecord
 from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = PrefixRouter(prefix="/v1/audit", tags=["audit"])
 _require_audit_read = require_scope("audit.read")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -23,13 +23,13 @@ from gateway.api.models.citizens import (
     CitizenVerifyRequest,
     CitizenVerifyResponse,
 )
-from gateway.api.routing import RequestOnlyRoute
+from gateway.api.routing import PrefixRouter, RequestOnlyRoute
 from gateway.errors import InvalidRequest
 from gateway.services.citizens import CitizenService
 
 # Hot paths: the endpoints take the request alone (no dependency for FastAPI to solve on each
 # request, ~0.1 ms) and check the caller themselves; the scope is documented in openapi_extra.
-router = APIRouter(prefix="/v1/citizens", tags=["citizens"], route_class=RequestOnlyRoute)
+router = PrefixRouter(prefix="/v1/citizens", tags=["citizens"], route_class=RequestOnlyRoute)
 caller_of = require_scope("citizens.read")
 SECURITY = {"security": [{"ClientCredentials": ["citizens.read"]}]}
 

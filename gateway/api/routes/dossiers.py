@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 
+from gateway.api.routing import PrefixRouter
 from gateway.api.auth import require_scope
 from gateway.api.deps import container_of, service
 from gateway.api.models.dossiers import (
@@ -20,7 +21,7 @@ from gateway.api.models.dossiers import (
 from gateway.services.dossiers import DossierService
 from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/dossiers", tags=["dossiers"])
+router = PrefixRouter(prefix="/v1/dossiers", tags=["dossiers"])
 DossierCode = Annotated[
     str,
     Path(pattern=DOSSIER_CODE_PATTERN, max_length=64, description="The dossier's code (MaHoSo)",

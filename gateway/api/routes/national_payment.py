@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import orjson
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from gateway.api.deps import container_of
-from gateway.api.routing import RequestOnlyRoute
+from gateway.api.routing import PrefixRouter, RequestOnlyRoute
 from gateway.services.payments import CallbackService
 
-router = APIRouter(tags=["national systems"], route_class=RequestOnlyRoute)
+router = PrefixRouter(prefix="/national/payment", tags=["national systems"], route_class=RequestOnlyRoute)
 log = structlog.get_logger("api.payments")
 
 
 @router.post(
-    "/national/payment/callback",
+    "/callback",
     summary="The national payment platform's result callback (MaXacThuc-authenticated)",
     openapi_extra={
         "requestBody": {

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from adapters._exchange import CallContext
+from gateway.api.routing import PrefixRouter
 from gateway.api.auth import require_scope
 from gateway.api.deps import service
 from gateway.api.models.payments import CreatedPaymentOut, PaymentIn, PaymentList, PaymentOut
 from gateway.services.payments import PaymentService
 from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/payments", tags=["payments"])
+router = PrefixRouter(prefix="/v1/payments", tags=["payments"])
 Payments = Annotated[PaymentService, service("payments")]
 Writer = Annotated[Caller, Depends(require_scope("payments.write"))]
 Reader = Annotated[Caller, Depends(require_scope("payments.read"))]

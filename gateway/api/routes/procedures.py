@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
 from adapters._exchange import CallContext
+from gateway.api.routing import PrefixRouter
 from gateway.api.auth import require_scope
 from gateway.api.deps import RequestIdDep, service
 from gateway.services.procedures import ProcedureService
 from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/procedures", tags=["dossiers"])
+router = PrefixRouter(prefix="/v1/procedures", tags=["dossiers"])
 
 
 @router.get("/{code}", responses={404: {"description": "`procedure_not_found`"}},

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
+from gateway.api.routing import PrefixRouter
 from gateway.api.auth import require_scope
 from gateway.api.deps import service
 from gateway.services.sync_admin import SyncAdmin
 from security.caller_auth import Caller
 
-router = APIRouter(prefix="/v1/sync", tags=["sync"])
+router = PrefixRouter(prefix="/v1/sync", tags=["sync"])
 Admin = Annotated[Caller, Depends(require_scope("admin"))]
 Sync = Annotated[SyncAdmin, service("sync_admin")]
 
