@@ -4,9 +4,8 @@ In order: hardened parse (no DOCTYPE); a Fault is surfaced as ``UpstreamFault`` 
 verification; structure (one Header, one Body, one Security, one Signature); the algorithm
 allow-list (SHA-1 refused); anti-wrapping (each referenced Id names exactly one element in the
 whole document, the Body referenced is *the* Envelope's Body, the Timestamp is *the* Security
-header's); the certificate must be one of the trusted peer certificates; the digests and the
-signature value are checked (``values.py``: lxml + cryptography for the usual layout, xmlsec
-for any other); the Timestamp must be signed and current.
+header's); the certificate must be one of the trusted peer certificates; xmlsec checks the
+signature; the Timestamp must be signed and current.
 
 Errors (``contracts.errors``): ``SignatureInvalid`` with a precise ``detail``;
 ``SecurityError`` (the base class) for a DOCTYPE / entity declaration (XML bomb, XXE);
@@ -44,7 +43,6 @@ from security.wsse.constants import (
 )
 from security.wsse.envelope import body_of, check_no_doctype, find_fault, header_of, parse_envelope
 from security.wsse.keys import CertInput, TrustedCertificate, TrustedCertificates, fingerprint
-from security.wsse.values import check_values
 
 Clock = Callable[[], datetime]
 # Given the certificate a message carries, return the trusted entry for it, or None.
@@ -168,9 +166,20 @@ class Verifier:
         if not certificate.not_valid_before_utc - self._skew <= now <= certificate.not_valid_after_utc:
             raise SignatureInvalid("certificate not valid at this time")
 
-        # The usual layout is checked by lxml + cryptography (values.py); any other by xmlsec.
-        if not check_values(signature, signed, trusted.certificate.public_key(), method):  # type: ignore[arg-type]
-            _xmlsec_verify(signature, signed, trusted.key)
+        ctx = xmlsec.SignatureContext()
+        # Defence in depth: xmlsec itself refuses anything outside the allow-list (in
+        # xmlsec, digests and signature methods are transforms too).
+        for transform in _REFERENCE_TRANSFORMS:
+            ctx.enable_reference_transform(transform)
+        for transform in _SIGNATURE_TRANSFORMS:
+            ctx.enable_signature_transform(transform)
+        for element in signed_elements:
+            _register(ctx, element)
+        ctx.key = trusted.key
+        try:
+            ctx.verify(signature)
+        except xmlsec.Error as exc:
+            raise SignatureInvalid(_diagnose(signature, signed)) from exc
 
         created, expires = self._check_timestamp(timestamp, now)
         return VerificationResult(
@@ -248,23 +257,6 @@ def _index_ids(envelope: etree._Element) -> dict[str, list[etree._Element]]:
         if value.attrname in _ID_NAMES:
             ids.setdefault(str(value), []).append(value.getparent())
     return ids
-
-
-def _xmlsec_verify(signature: etree._Element, signed: dict[str, etree._Element], key: xmlsec.Key) -> None:
-    ctx = xmlsec.SignatureContext()
-    # Defence in depth: xmlsec itself refuses anything outside the allow-list (in xmlsec,
-    # digests and signature methods are transforms too).
-    for transform in _REFERENCE_TRANSFORMS:
-        ctx.enable_reference_transform(transform)
-    for transform in _SIGNATURE_TRANSFORMS:
-        ctx.enable_signature_transform(transform)
-    for element in signed.values():
-        _register(ctx, element)
-    ctx.key = key
-    try:
-        ctx.verify(signature)
-    except xmlsec.Error as exc:
-        raise SignatureInvalid(_diagnose(signature, signed)) from exc
 
 
 def _register(ctx: xmlsec.SignatureContext, element: etree._Element) -> None:
