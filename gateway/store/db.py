@@ -11,9 +11,10 @@ preconditions before they write anything, so a failing one can be dropped from t
 anything else fails, the batch is rolled back and each function is run again alone.
 
 ``write_sync(fn)`` / ``read_sync(fn)`` take plain functions of a *synchronous* connection: the
-hot paths use them. On SQLite a whole batch then runs in one hop to a writer thread on the
-standard ``sqlite3`` driver (aiosqlite costs ~0.7 ms per statement here, a thread hop ~0.1 ms
-per batch); on PostgreSQL they run on the async engine through ``run_sync``.
+hot paths use them. On SQLite a whole batch runs on the standard ``sqlite3`` driver (aiosqlite
+costs ~0.7 ms per statement here): on the event loop's thread when the write lock is free at
+once, else in a writer thread that waits for it; on PostgreSQL they run on the async engine
+through ``run_sync``, on one connection kept for the group commit.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import structlog
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 T = TypeVar("T")
@@ -39,6 +41,7 @@ SyncFn = Callable[[Connection], Any]
 log = structlog.get_logger("store")
 
 MAX_BATCH = 256
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another's write lock
 LINGER_YIELDS = 2
 
 
@@ -56,7 +59,7 @@ def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -229,6 +232,10 @@ class Database:
 
     async def _run_sync_batch(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
         if self.sync_engine is not None:
+            outcomes = self._batch_inline(fns)
+            if outcomes is not None:
+                return outcomes
+            # Another connection holds the write lock: wait for it in the writer thread, not here.
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._write_thread, self._batch_in_thread, fns)
         # PostgreSQL: one connection kept for the group commit (batches run one at a time), so a
@@ -246,6 +253,27 @@ class Database:
                 await conn.invalidate()
                 await conn.close()
             raise
+
+    def _batch_inline(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]] | None:
+        """SQLite: the batch on the event loop's own thread, if the write lock is free at once
+        (None otherwise). A batch is a few hundred microseconds of in-process work with no
+        fsync at commit (WAL, synchronous=NORMAL); run here it costs no thread hop and no GIL
+        hand-over between two busy threads, measured at ~20% of the CPU per accepted event."""
+        assert self.sync_engine is not None
+        with self.sync_engine.connect() as conn:
+            sqlite = conn.connection.dbapi_connection
+            assert sqlite is not None
+            sqlite.execute("PRAGMA busy_timeout=0")  # never wait for the lock on this thread
+            try:
+                transaction = conn.begin()  # BEGIN IMMEDIATE: the only statement that can be busy
+            except OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    return None
+                raise
+            finally:
+                sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            with transaction:
+                return _apply_batch(conn, fns)
 
     def _batch_in_thread(self, fns: list[SyncFn]) -> list[tuple[Any, BaseException | None]]:
         assert self.sync_engine is not None
