@@ -91,29 +91,10 @@ def serve(
     if not settings.database_url.startswith("postgresql"):
         raise typer.BadParameter("several gateway processes need PostgreSQL (LIENTHONG_DATABASE_URL); "
                                  "on SQLite the gateway is one process", param_hint="--workers")
-    _prepare_shared_state(settings)
+    from gateway.processes import serve_processes
+
     console.print(f"gateway: {workers} processes on http://{settings.host}:{settings.port}")
-    # Each process builds its own app from the same LIENTHONG_* environment.
-    uvicorn.run("app:create_app", factory=True, workers=workers, host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
-
-
-def _prepare_shared_state(settings: Settings) -> None:
-    """What the processes would otherwise race for: the schema (migrated once, here) and, in
-    development mode, the generated keys (every process must sign with the same ones)."""
-    from app import create_worker_container
-    from gateway.store import Database, upgrade
-
-    create_worker_container(settings)  # loads (dev: generates) keys and callers, checks production rules
-
-    async def migrate() -> None:
-        db = Database.from_url(settings.database_url)
-        try:
-            await upgrade(db.engine)
-        finally:
-            await db.close()
-
-    asyncio.run(migrate())
+    raise typer.Exit(serve_processes(settings, workers))
 
 
 @app.command()

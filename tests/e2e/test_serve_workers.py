@@ -1,7 +1,9 @@
-"""`lienthong serve --workers N`: several gateway processes on one port, PostgreSQL only."""
+"""`lienthong serve --workers N`: several gateway processes on one port (each with its own
+SO_REUSEPORT socket), PostgreSQL only."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import httpx
@@ -29,7 +31,8 @@ async def test_two_processes_on_postgres_share_the_work(tmp_path, postgres_url: 
     gateway = Proc(["serve", "--workers", "2"], env, tmp_path / "gateway.log", f"{api_url}/healthz")
     codes = [f"W2-{i:02d}" for i in range(20)]
     with running(mocks, gateway):
-        assert len(_children(gateway)) == 2
+        children = _children(gateway)
+        assert len(children) == 2
         async with httpx.AsyncClient(base_url=api_url, timeout=10) as api, \
                 httpx.AsyncClient(base_url=f"http://127.0.0.1:{env['LIENTHONG_MOCKS_PORT']}", timeout=10) as admin:
             # Fresh connections land on either process: every call below authenticates anew.
@@ -38,6 +41,9 @@ async def test_two_processes_on_postgres_share_the_work(tmp_path, postgres_url: 
             for code in codes:
                 notes, receipts, _ = await portal_steps(admin, code)
                 assert notes == [f"Bước {m}" for m in range(1, 6)] and receipts == [1] * 5, code
+    assert gateway.popen is not None and gateway.popen.returncode == 0  # SIGTERM: a clean stop
+    for pid in children:  # ... of every process, not just the parent
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
 
 
 def _children(proc: Proc) -> list[int]:
@@ -49,3 +55,17 @@ def _children(proc: Proc) -> list[int]:
         if int(ppid) == proc.popen.pid and "spawn_main" in args:
             found.append(int(pid))
     return found
+
+
+@pytest.mark.postgres
+def test_one_process_dying_stops_the_service(tmp_path, postgres_url: str) -> None:
+    """A supervisor must see the failure: when one process dies, all stop, with a failure status."""
+    env = base_env(tmp_path, port=str(free_port()), database_url=postgres_url)
+    gateway = Proc(["serve", "--workers", "2"], env, tmp_path / "gateway.log",
+                   f"http://127.0.0.1:{env['LIENTHONG_PORT']}/healthz")
+    with running(gateway):
+        victim, survivor = _children(gateway)
+        os.kill(victim, 9)
+        assert gateway.popen is not None
+        assert gateway.popen.wait(30) != 0
+        assert not os.path.exists(f"/proc/{survivor}") or "zombie" in open(f"/proc/{survivor}/status").read()
