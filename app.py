@@ -17,6 +17,7 @@ from adapters.population import build_population_client
 from adapters.portal import build_portal_client
 from gateway.api import problem
 from gateway.api.auth import document_security
+from gateway.api.routing import FastLane
 from gateway.api.middleware.body_limit import BodyLimitMiddleware
 from gateway.api.middleware.request_id import RequestIdMiddleware
 from gateway.api.routes import audit, citizens, console, dossiers, events, health, inbox, national_payment, oauth, payments, procedures, sync
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, *, upstream_transport: httpx.As
     for module in (dossiers, national_payment, citizens, payments, health, oauth, sync, procedures, inbox, events,
                    audit, console):
         app.include_router(module.router)
+    # Innermost of our middleware: the payment callback (which answers every outcome itself,
+    # in the platform's format) skips FastAPI's router and exception handlers.
+    app.add_middleware(FastLane, routes=national_payment.router.routes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
