@@ -2,33 +2,25 @@
 (the server restarted, an administrator killed it), the next write still succeeds."""
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from gateway.store import Database, upgrade
 from gateway.store.tables import outbox
+from tests.gateway.store.outbox_rows import add_message
 
 pytestmark = pytest.mark.postgres
-
-
-def _add(key: str):
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-    return lambda conn: conn.execute(insert(outbox).values(
-        topic="t", key=key, idempotency_key=key, payload={}, state="pending", attempts=0, available_at=now,
-        created_at=now))
 
 
 async def test_a_killed_group_commit_connection_is_replaced(postgres_url: str) -> None:
     db = Database.from_url(postgres_url)
     try:
         await upgrade(db.engine)
-        await db.write_sync(_add("first"))
+        await db.write_sync(add_message("first"))
         backend = await db.write_sync(lambda conn: conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
         assert await db.write_sync(lambda conn: conn.execute(text("SELECT pg_backend_pid()")).scalar_one()) == backend
         async with db.engine.connect() as admin:
             await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-        await db.write_sync(_add("after-kill"))  # the batch fails, is run again on a new connection
+        await db.write_sync(add_message("after-kill"))  # the batch fails, is run again on a new connection
         async with db.read() as conn:
             keys = (await conn.execute(select(outbox.c.key).order_by(outbox.c.id))).scalars().all()
             assert keys == ["first", "after-kill"]

@@ -9,25 +9,19 @@ from sqlalchemy import insert, select
 
 from gateway.store import Database, upgrade
 from gateway.store.tables import outbox
-
-
-def _add(key: str):
-    now = datetime.now(UTC)
-    return lambda conn: conn.execute(insert(outbox).values(
-        topic="t", key=key, idempotency_key=key, payload={}, state="pending", attempts=0, available_at=now,
-        created_at=now))
+from tests.gateway.store.outbox_rows import add_message
 
 
 async def test_a_held_write_lock_neither_blocks_the_loop_nor_loses_the_write(sqlite_url: str) -> None:
     db = Database.from_url(sqlite_url)
     try:
         await upgrade(db.engine)
-        await db.write_sync(_add("before"))  # lock free: runs inline
+        await db.write_sync(add_message("before"))  # lock free: runs inline
         async with db.begin() as holder:  # another connection takes the write lock and keeps it
             await holder.execute(insert(outbox).values(
                 topic="t", key="holder", idempotency_key="holder", payload={}, state="pending", attempts=0,
                 available_at=datetime.now(UTC), created_at=datetime.now(UTC)))
-            waiting = asyncio.create_task(db.write_sync(_add("while-locked")))
+            waiting = asyncio.create_task(db.write_sync(add_message("while-locked")))
             ticks, started = 0, time.monotonic()
             while time.monotonic() - started < 0.5:  # the loop keeps running meanwhile
                 await asyncio.sleep(0.01)
