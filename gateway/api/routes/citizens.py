@@ -64,12 +64,13 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def _query(
-    request: Request,
-    model: type[CitizenLookupRequest],
-    operation: str,
-    citizens: CitizenService,
-    ctx: CallContext,
-) -> tuple[CitizenLookupRequest, CitizenQuery, CallContext]:
+    request: Request, model: type[CitizenLookupRequest], operation: str
+) -> tuple[CitizenService, CitizenQuery, CallContext]:
+    """The caller checked first, then the body read, validated and checked; every refusal of
+    the body audited. The service, the query and the call's context for the upstream call."""
+    caller = await caller_of(request)
+    citizens = citizen_service(request)
+    ctx = CallContext(request_id=request_id_of(request), caller=caller.client_id)
     body = await request.body()
     try:
         payload = model.model_validate_json(body)
@@ -90,7 +91,7 @@ async def _query(
     except InvalidRequest as exc:
         await citizens.refused(operation, body, ctx, exc)
         raise
-    return payload, query, ctx
+    return citizens, query, ctx
 
 
 @router.post(
@@ -101,12 +102,9 @@ async def _query(
     summary="Look up a citizen in the national population database (TraCuuThongTinCongDan)",
 )
 async def lookup(request: Request) -> Response:
-    caller = await caller_of(request)
-    citizens, request_id = citizen_service(request), request_id_of(request)
-    ctx = CallContext(request_id=request_id, caller=caller.client_id)
-    _, query, ctx = await _query(request, CitizenLookupRequest, "citizens.lookup", citizens, ctx)
+    citizens, query, ctx = await _query(request, CitizenLookupRequest, "citizens.lookup")
     citizen = await citizens.lookup(query, ctx)
-    reply = CitizenLookupResponse.model_validate({"citizen": citizen, "request_id": request_id})
+    reply = CitizenLookupResponse.model_validate({"citizen": citizen, "request_id": ctx.request_id})
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
@@ -118,9 +116,6 @@ async def lookup(request: Request) -> Response:
     summary="Does a citizen with this id and name exist? (XacThucThongTinCongDan)",
 )
 async def verify(request: Request) -> Response:
-    caller = await caller_of(request)
-    citizens, request_id = citizen_service(request), request_id_of(request)
-    ctx = CallContext(request_id=request_id, caller=caller.client_id)
-    _, query, ctx = await _query(request, CitizenVerifyRequest, "citizens.verify", citizens, ctx)
+    citizens, query, ctx = await _query(request, CitizenVerifyRequest, "citizens.verify")
     reply = CitizenVerifyResponse(match=await citizens.verify(query, ctx))
     return Response(reply.model_dump_json(), media_type="application/json")
