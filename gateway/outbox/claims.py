@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, Text, and_, any_, bindparam, cast, column, exists, func, literal_column
+from sqlalchemy import Connection, Text, and_, bindparam, cast, exists, func, literal_column
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ColumnElement
 
 from gateway.outbox.messages import Message
-from gateway.store.prepared import Prepared
+from gateway.store.prepared import Prepared, one_of
 from gateway.store.tables import outbox
 
 
@@ -35,15 +35,6 @@ def _state_in(table: Any, *states: str) -> ColumnElement[bool]:
     # Literal states, not parameters: the planner must see them to use the partial indexes
     # of migration 0005 rather than walk every delivered message.
     return table.c.state.in_([literal_column(f"'{s}'") for s in states])  # type: ignore[no-any-return]
-
-
-def one_of(target: Any, name: str, dialect: str) -> ColumnElement[bool]:
-    """``target`` is one of the values of the parameter ``name`` (a Python list), in SQL that
-    does not grow with the list (``Prepared`` statements take no expanding ``IN``)."""
-    if dialect == "postgresql":
-        return target == any_(bindparam(name, type_=postgresql.ARRAY(target.type)))  # type: ignore[no-any-return]
-    each = select(column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
-    return target.in_(each.scalar_subquery())  # type: ignore[no-any-return]
 
 
 def _ids(dialect: str) -> ColumnElement[bool]:

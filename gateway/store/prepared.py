@@ -14,7 +14,7 @@ Use it inside the caller's transaction (``Database.write_sync``/``read_sync`` fu
     n = _ADVANCE.scalar(conn, {"code": code, ...})
 
 Statements must not use expanding parameters (``column.in_(...)``: write ``or_(column == a,
-…)``); literal values in the statement are fine (they are bound as constants), and every named
+…)`` for a fixed list, ``one_of(column, "name", dialect)`` for a list given at each call); literal values in the statement are fine (they are bound as constants), and every named
 ``bindparam`` must be given a value at each call.
 """
 
@@ -24,8 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import JSON, Connection, any_, bindparam, column, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 @dataclass(frozen=True)
@@ -100,3 +102,13 @@ class Prepared:
     def scalar(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         rows = self.all(conn, params)
         return rows[0][0] if rows else None
+
+
+def one_of(target: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """``target`` is one of the values of the parameter ``name`` (a Python list), in SQL that
+    does not grow with the list: ``= ANY($n)`` on PostgreSQL, ``IN (SELECT value FROM
+    json_each(?))`` on SQLite. For ``Prepared`` statements, which take no expanding ``IN``."""
+    if dialect == "postgresql":
+        return target == any_(bindparam(name, type_=postgresql.ARRAY(target.type)))  # type: ignore[no-any-return]
+    each = select(column("value")).select_from(func.json_each(bindparam(name, type_=JSON)))
+    return target.in_(each.scalar_subquery())  # type: ignore[no-any-return]
