@@ -37,11 +37,11 @@ async def test_fast_lane_answers_its_routes_and_passes_the_rest_on() -> None:
     from gateway.api.routing import FastLane, PrefixRouter
 
     router = PrefixRouter(prefix="/hook", route_class=RequestOnlyRoute)
-    calls: list[str] = []
+    routed: list[bool] = []
 
     @router.post("/in", summary="hook")
     async def hook(request: Request) -> Response:
-        calls.append(request.url.path)
+        routed.append("route" in request.scope)  # FastAPI's router sets it when it matches
         return Response(b"took " + await request.body())
 
     app = FastAPI()
@@ -56,6 +56,45 @@ async def test_fast_lane_answers_its_routes_and_passes_the_rest_on() -> None:
         taken = await http.post("/hook/in", content=b"it")
         wrong_method = await http.get("/hook/in")
         elsewhere = await http.post("/hook/other")
-    assert taken.text == "took it" and calls == ["/hook/in"]
+    assert taken.text == "took it" and routed == [False]  # answered by the lane, not the router
     assert wrong_method.status_code == 405 and elsewhere.status_code == 404  # FastAPI's answers
     assert app.openapi()["paths"]["/hook/in"]["post"]["summary"] == "hook"
+
+
+def test_prefix_router_passes_over_paths_outside_its_prefix(monkeypatch) -> None:
+    from fastapi import APIRouter
+    from starlette.routing import Match
+
+    from gateway.api.routing import PrefixRouter
+
+    def walks_the_routes(self, scope):  # FastAPI's matching: must not be reached
+        raise AssertionError("matched route by route")
+
+    monkeypatch.setattr(APIRouter, "matches", walks_the_routes)
+
+    router = PrefixRouter(prefix="/v1/things")
+
+    @router.get("/{code}")
+    async def thing(code: str) -> dict[str, str]:
+        return {"code": code}
+
+    app = FastAPI()
+    app.include_router(router)
+    scope = {"type": "http", "method": "GET", "path": "/v1/other/x", "root_path": "", "app": app}
+    assert router.matches(scope) == (Match.NONE, {})  # decided by the prefix alone
+
+
+async def test_prefix_router_still_routes_its_own_paths() -> None:
+    from gateway.api.routing import PrefixRouter
+
+    router = PrefixRouter(prefix="/v1/things")
+
+    @router.get("/{code}")
+    async def thing(code: str) -> dict[str, str]:
+        return {"code": code}
+
+    app = FastAPI()
+    app.include_router(router)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as http:
+        assert (await http.get("/v1/things/a1")).json() == {"code": "a1"}
+        assert (await http.get("/v1/other/a1")).status_code == 404
